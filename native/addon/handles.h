@@ -1,0 +1,60 @@
+// Handles the addon gives JavaScript for kernels and their processes.
+#pragma once
+
+#include <node_api.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+extern "C" {
+#include <rump/rump.h>
+}
+
+struct KernelHandle;
+
+// One per Node environment (main thread or worker): kernels booted from
+// that environment, and its console sink.
+struct AddonData {
+  std::unordered_set<KernelHandle *> kernels;
+  uint32_t next_id = 1;
+  napi_threadsafe_function console = nullptr;
+  bool tearing_down = false;
+};
+
+struct KernelHandle {
+  struct rump_kernel *k = nullptr;
+  uint32_t id = 0;
+  bool halted = false;
+  int refs = 0;                       // process handles, the kernel's own included
+  std::shared_ptr<AddonData> data;    // outlives the environment's teardown order
+  napi_threadsafe_function console = nullptr;  // held while the kernel lives
+};
+
+// A process of a kernel, as seen from the environment's JavaScript thread:
+// the lwp that thread uses to act in it.
+struct ProcHandle {
+  KernelHandle *kh = nullptr;
+  struct lwp *l = nullptr;
+  bool exited = false;
+  bool main = false;                  // the kernel's own: collecting it halts the kernel
+};
+
+// kernel.cc
+int kernel_halt(KernelHandle *kh);
+ProcHandle *unwrap_proc(napi_env env, napi_value v);
+ProcHandle *live_proc(napi_env env, napi_value v);
+void kernel_unref(KernelHandle *kh);
+void register_kernel(napi_env env, napi_value exports);
+void halt_all_kernels(AddonData *data);
+
+// sys.cc
+void register_sys_all(napi_env env, napi_value exports);
+
+// errors.cc
+napi_value throw_code(napi_env env, const char *code, const char *msg);
+napi_value throw_type(napi_env env, const char *code, const char *msg);
+napi_value throw_errno(napi_env env, int error, const char *what);

@@ -1,0 +1,343 @@
+// Booting and halting kernels, and their processes, for JavaScript.
+//
+// Every kernel belongs to the environment that booted it.  Its lifetime is
+// anchored in the handle of its own process (pid 1): when JavaScript halts
+// it, when that handle is collected, or when the environment exits, the
+// kernel is halted and everything it allocated is freed.
+#include "handles.h"
+
+#include <cerrno>
+#include <cstring>
+
+namespace {
+
+struct ConsoleMsg {
+  uint32_t id;
+  std::string line;
+};
+
+void console_hook(void *arg, const char *line, size_t len) {
+  auto *kh = static_cast<KernelHandle *>(arg);
+  napi_threadsafe_function tsfn = kh->console;
+  if (tsfn == nullptr) return;
+  auto *msg = new ConsoleMsg{kh->id, std::string(line, len)};
+  if (napi_call_threadsafe_function(tsfn, msg, napi_tsfn_nonblocking) != napi_ok) delete msg;
+}
+
+void console_call(napi_env env, napi_value fn, void *, void *data) {
+  auto *msg = static_cast<ConsoleMsg *>(data);
+  if (env != nullptr && fn != nullptr) {
+    napi_value argv[2], undef;
+    napi_create_uint32(env, msg->id, &argv[0]);
+    napi_create_string_utf8(env, msg->line.data(), msg->line.size(), &argv[1]);
+    napi_get_undefined(env, &undef);
+    napi_call_function(env, undef, fn, 2, argv, nullptr);
+  }
+  delete msg;
+}
+
+std::shared_ptr<AddonData> *addon_data(napi_env env) {
+  void *d = nullptr;
+  napi_get_instance_data(env, &d);
+  return static_cast<std::shared_ptr<AddonData> *>(d);
+}
+
+void proc_finalize(napi_env, void *data, void *) {
+  auto *ph = static_cast<ProcHandle *>(data);
+  KernelHandle *kh = ph->kh;
+  if (ph->main) {
+    (void)kernel_halt(kh);  // a leak is reported on the kernel's console
+  } else if (!ph->exited && !kh->halted) {
+    rump_lwproc_switch(ph->l);
+    rump_lwproc_releaselwp();
+  }
+  delete ph;
+  kernel_unref(kh);
+}
+
+napi_value wrap_proc(napi_env env, ProcHandle *ph) {
+  napi_value ext;
+  if (napi_create_external(env, ph, proc_finalize, nullptr, &ext) != napi_ok) {
+    proc_finalize(env, ph, nullptr);
+    return nullptr;
+  }
+  napi_type_tag tag = {0x72756d706b697421ull, 0x70726f6368616e64ull};
+  napi_type_tag_object(env, ext, &tag);
+  return ext;
+}
+
+// Options: { memlimit, maxfiles, maxfilesHard, hostname, console }
+bool get_uint_opt(napi_env env, napi_value opts, const char *name, uint64_t *out) {
+  bool has = false;
+  napi_has_named_property(env, opts, name, &has);
+  if (!has) return true;
+  napi_value v;
+  napi_valuetype t;
+  napi_get_named_property(env, opts, name, &v);
+  napi_typeof(env, v, &t);
+  if (t == napi_undefined) return true;
+  double d;
+  if (t != napi_number || napi_get_value_double(env, v, &d) != napi_ok || d < 0 ||
+      d > 9007199254740991.0 || d != static_cast<double>(static_cast<uint64_t>(d))) {
+    std::string msg = std::string("The \"") + name + "\" option must be a non-negative integer";
+    throw_type(env, "ERR_INVALID_ARG_VALUE", msg.c_str());
+    return false;
+  }
+  *out = static_cast<uint64_t>(d);
+  return true;
+}
+
+napi_value js_boot(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value opts;
+  napi_get_cb_info(env, info, &argc, &opts, nullptr, nullptr);
+  struct rump_config cfg;
+  std::memset(&cfg, 0, sizeof(cfg));
+  std::string hostname;
+  bool want_console = false;
+  if (argc >= 1) {
+    napi_valuetype t;
+    napi_typeof(env, opts, &t);
+    if (t == napi_object) {
+      uint64_t v = 0;
+      if (!get_uint_opt(env, opts, "memlimit", &cfg.memlimit)) return nullptr;
+      v = 0;
+      if (!get_uint_opt(env, opts, "maxfiles", &v)) return nullptr;
+      cfg.maxfiles = static_cast<unsigned>(v > 1048576 ? 1048576 : v);
+      v = 0;
+      if (!get_uint_opt(env, opts, "maxfilesHard", &v)) return nullptr;
+      cfg.maxfiles_hard = static_cast<unsigned>(v > 1048576 ? 1048576 : v);
+      napi_value hv, cv;
+      napi_valuetype ht, ct;
+      napi_get_named_property(env, opts, "hostname", &hv);
+      napi_typeof(env, hv, &ht);
+      if (ht == napi_string) {
+        char buf[128];
+        size_t n = 0;
+        napi_get_value_string_utf8(env, hv, buf, sizeof(buf), &n);
+        hostname.assign(buf, n);
+        cfg.hostname = hostname.c_str();
+      }
+      napi_get_named_property(env, opts, "console", &cv);
+      napi_typeof(env, cv, &ct);
+      if (ct == napi_boolean) napi_get_value_bool(env, cv, &want_console);
+    }
+  }
+  auto &data = *addon_data(env);
+  auto *kh = new KernelHandle();
+  kh->data = data;
+  kh->id = data->next_id++;
+  if (want_console && data->console != nullptr) {
+    kh->console = data->console;
+    cfg.console = console_hook;
+    cfg.console_arg = kh;
+  }
+  kh->k = rump_kernel_boot(&cfg);
+  if (kh->k == nullptr) {
+    int error = errno;
+    delete kh;
+    return throw_errno(env, error, "boot");
+  }
+  // The JavaScript thread acts in pid 1 through an lwp of its own, which
+  // never sleeps: the event loop must not block.
+  int error = rump_kernel_enter(kh->k);
+  if (error == 0) error = rump_lwproc_newlwp(1);
+  if (error != 0) {
+    rump_kernel_halt(kh->k);
+    delete kh;
+    return throw_errno(env, error, "boot");
+  }
+  rump_lwproc_nosleep(1);
+  auto *ph = new ProcHandle();
+  ph->kh = kh;
+  ph->l = rump_lwproc_curlwp();
+  ph->main = true;
+  kh->refs = 1;
+  data->kernels.insert(kh);
+  return wrap_proc(env, ph);
+}
+
+}  // namespace
+
+ProcHandle *unwrap_proc(napi_env env, napi_value v) {
+  napi_type_tag tag = {0x72756d706b697421ull, 0x70726f6368616e64ull};
+  bool ok = false;
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t == napi_external) napi_check_object_type_tag(env, v, &tag, &ok);
+  if (!ok) {
+    throw_type(env, "ERR_INVALID_ARG_TYPE", "Expected a rumpkit process handle");
+    return nullptr;
+  }
+  void *p = nullptr;
+  napi_get_value_external(env, v, &p);
+  return static_cast<ProcHandle *>(p);
+}
+
+// A usable process: its kernel is up and it has not exited.
+ProcHandle *live_proc(napi_env env, napi_value v) {
+  ProcHandle *ph = unwrap_proc(env, v);
+  if (ph == nullptr) return nullptr;
+  if (ph->kh->halted) {
+    throw_code(env, "ERR_RUMP_KERNEL_HALTED", "The kernel has been halted");
+    return nullptr;
+  }
+  if (ph->exited) {
+    throw_code(env, "ERR_RUMP_PROCESS_EXITED", "The process has exited");
+    return nullptr;
+  }
+  return ph;
+}
+
+// Halt kh's kernel: 0, or EBUSY when the kernel leaked (logged on its console).
+int kernel_halt(KernelHandle *kh) {
+  if (kh->halted) return 0;
+  kh->halted = true;
+  kh->data->kernels.erase(kh);
+  int error = rump_kernel_halt(kh->k);
+  kh->k = nullptr;
+  return error;
+}
+
+void kernel_unref(KernelHandle *kh) {
+  if (--kh->refs == 0) delete kh;
+}
+
+void halt_all_kernels(AddonData *data) {
+  std::vector<KernelHandle *> all(data->kernels.begin(), data->kernels.end());
+  for (KernelHandle *kh : all) kernel_halt(kh);
+}
+
+namespace {
+
+napi_value js_halt(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value h;
+  napi_get_cb_info(env, info, &argc, &h, nullptr, nullptr);
+  ProcHandle *ph = unwrap_proc(env, argc ? h : nullptr);
+  if (ph == nullptr) return nullptr;
+  napi_value r;
+  if (ph->kh->halted) {
+    napi_get_boolean(env, false, &r);
+    return r;
+  }
+  int error = kernel_halt(ph->kh);
+  if (error != 0) return throw_errno(env, error, "halt");
+  napi_get_boolean(env, true, &r);
+  return r;
+}
+
+// rfork(handle, flags): a child process of handle's, with its own lwp.
+napi_value js_rfork(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  ProcHandle *parent = live_proc(env, argc ? argv[0] : nullptr);
+  if (parent == nullptr) return nullptr;
+  int32_t flags = 0;
+  if (argc < 2 || napi_get_value_int32(env, argv[1], &flags) != napi_ok)
+    return throw_type(env, "ERR_INVALID_ARG_TYPE", "flags must be a number");
+  rump_lwproc_switch(parent->l);
+  int error = rump_lwproc_rfork(flags);
+  if (error != 0) return throw_errno(env, error, "rfork");
+  rump_lwproc_nosleep(1);
+  auto *ph = new ProcHandle();
+  ph->kh = parent->kh;
+  ph->l = rump_lwproc_curlwp();
+  ph->kh->refs++;
+  return wrap_proc(env, ph);
+}
+
+// exit(handle): the process ends (its lwp for this thread is its only one).
+napi_value js_exit(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value h;
+  napi_get_cb_info(env, info, &argc, &h, nullptr, nullptr);
+  ProcHandle *ph = unwrap_proc(env, argc ? h : nullptr);
+  if (ph == nullptr) return nullptr;
+  if (ph->main) return throw_code(env, "ERR_INVALID_STATE", "pid 1 exits only when its kernel halts");
+  if (!ph->exited && !ph->kh->halted) {
+    rump_lwproc_switch(ph->l);
+    rump_lwproc_releaselwp();
+  }
+  ph->exited = true;
+  return nullptr;
+}
+
+napi_value js_state(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value h;
+  napi_get_cb_info(env, info, &argc, &h, nullptr, nullptr);
+  ProcHandle *ph = unwrap_proc(env, argc ? h : nullptr);
+  if (ph == nullptr) return nullptr;
+  const char *s = ph->kh->halted ? "halted" : ph->exited ? "exited" : "running";
+  napi_value r;
+  napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &r);
+  return r;
+}
+
+napi_value js_stats(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value h;
+  napi_get_cb_info(env, info, &argc, &h, nullptr, nullptr);
+  ProcHandle *ph = live_proc(env, argc ? h : nullptr);
+  if (ph == nullptr) return nullptr;
+  struct rump_kernel_stats st;
+  rump_kernel_stats(ph->kh->k, &st);
+  napi_value o, v;
+  napi_create_object(env, &o);
+  napi_create_double(env, static_cast<double>(st.memused), &v);
+  napi_set_named_property(env, o, "memused", v);
+  napi_create_double(env, static_cast<double>(st.memlimit), &v);
+  napi_set_named_property(env, o, "memlimit", v);
+  napi_create_double(env, static_cast<double>(st.memallocs), &v);
+  napi_set_named_property(env, o, "memallocs", v);
+  napi_create_uint32(env, st.nprocs, &v);
+  napi_set_named_property(env, o, "nprocs", v);
+  napi_create_uint32(env, st.nlwps, &v);
+  napi_set_named_property(env, o, "nlwps", v);
+  napi_create_uint32(env, ph->kh->id, &v);
+  napi_set_named_property(env, o, "id", v);
+  return o;
+}
+
+napi_value js_live_kernels(napi_env env, napi_callback_info) {
+  napi_value r;
+  napi_create_uint32(env, static_cast<uint32_t>((*addon_data(env))->kernels.size()), &r);
+  return r;
+}
+
+// setConsole(fn): kernels booted with { console: true } send their lines to fn(id, line).
+napi_value js_set_console(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value fn;
+  napi_get_cb_info(env, info, &argc, &fn, nullptr, nullptr);
+  napi_valuetype t = napi_undefined;
+  if (argc) napi_typeof(env, fn, &t);
+  if (t != napi_function) return throw_type(env, "ERR_INVALID_ARG_TYPE", "The console sink must be a function");
+  auto &data = *addon_data(env);
+  if (data->console != nullptr) return nullptr;  // set once per environment
+  napi_value name;
+  napi_create_string_utf8(env, "rumpkit:kern", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_threadsafe_function(env, fn, nullptr, name, 0, 1, nullptr, nullptr, nullptr,
+                                      console_call, &data->console) != napi_ok)
+    return throw_code(env, "ERR_RUMP_CONSOLE", "cannot create the console sink");
+  napi_unref_threadsafe_function(env, data->console);
+  return nullptr;
+}
+
+}  // namespace
+
+void register_kernel(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"boot", nullptr, js_boot, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"halt", nullptr, js_halt, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"rfork", nullptr, js_rfork, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"exit", nullptr, js_exit, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"state", nullptr, js_state, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"stats", nullptr, js_stats, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"liveKernels", nullptr, js_live_kernels, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setConsole", nullptr, js_set_console, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+}

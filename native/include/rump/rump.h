@@ -1,0 +1,118 @@
+/*
+ * rumpkit public C API: boot and halt kernels, bind threads to them, and
+ * manage kernel processes (lwproc).  System calls are declared in the
+ * generated <rump/rump_syscalls.h>; they use the host's ABI (flags, errno,
+ * struct layouts) and return -1 with errno set on failure.
+ */
+#ifndef RUMP_RUMP_H
+#define RUMP_RUMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RUMPKIT_VERSION "0.1.0"
+
+struct rump_kernel;
+struct lwp;
+
+/* Called with one line of kernel console output (no trailing newline). */
+typedef void (*rump_console_fn)(void *arg, const char *line, size_t len);
+
+struct rump_config {
+	uint64_t	memlimit;	/* bytes of kernel memory; 0 = default */
+	unsigned	maxfiles;	/* RLIMIT_NOFILE soft limit; 0 = default */
+	unsigned	maxfiles_hard;	/* RLIMIT_NOFILE hard limit; 0 = default */
+	const char	*hostname;	/* NULL = "rump" */
+	rump_console_fn	console;	/* NULL = console output is dropped */
+	void		*console_arg;
+};
+
+#define RUMP_DEFAULT_MEMLIMIT	(256ull << 20)
+#define RUMP_DEFAULT_MAXFILES	1024u
+#define RUMP_DEFAULT_MAXFILES_HARD 4096u
+
+/*
+ * Boot a kernel.  Many kernels may live in one process; each owns all of
+ * its state.  Returns NULL with errno set on failure.  cfg may be NULL.
+ */
+struct rump_kernel *rump_kernel_boot(const struct rump_config *cfg);
+
+/*
+ * Halt a kernel and free everything it allocated.  No thread may be inside
+ * a system call of this kernel.  Threads bound to it are unbound only if
+ * they are the caller; other threads must not use it again.
+ * Returns 0, or EBUSY if kernel memory was still in use after teardown
+ * (a kernel leak, reported on the console).
+ */
+int rump_kernel_halt(struct rump_kernel *k);
+
+/* Bind the calling thread to kernel k, in its initial process (pid 1). */
+int rump_kernel_enter(struct rump_kernel *k);
+/* Unbind the calling thread from whatever kernel it is bound to. */
+void rump_kernel_leave(void);
+/* The kernel the calling thread is bound to, or NULL. */
+struct rump_kernel *rump_kernel_current(void);
+
+/* Statistics of a kernel. */
+struct rump_kernel_stats {
+	uint64_t	memused;	/* bytes of kernel memory in use */
+	uint64_t	memlimit;
+	uint64_t	memallocs;	/* live allocations */
+	unsigned	nprocs;
+	unsigned	nlwps;
+};
+void rump_kernel_stats(struct rump_kernel *k, struct rump_kernel_stats *st);
+
+/*
+ * The process-wide default kernel, for programs that want one kernel:
+ * rump_init() boots it once and binds the calling thread; threads that
+ * are bound to no kernel use it implicitly.  Returns 0 or an errno.
+ */
+int rump_init(void);
+struct rump_kernel *rump_default_kernel(void);
+
+/* lwproc: processes and their threads (NetBSD's vocabulary). */
+#define RUMP_RFFDG	0x04	/* copy the parent's descriptor table */
+#define RUMP_RFCFDG	0x08	/* start with an empty descriptor table */
+/* neither flag: share the parent's descriptor table */
+
+/*
+ * Create a child of the current process with one lwp, and switch the
+ * calling thread to it.  Returns 0 or an errno.
+ */
+int rump_lwproc_rfork(int flags);
+/* Create a new lwp in process pid of the current kernel and switch to it. */
+int rump_lwproc_newlwp(pid_t pid);
+/* Switch the calling thread to lwp l (NULL: the kernel's implicit lwp). */
+void rump_lwproc_switch(struct lwp *l);
+/*
+ * Release the current lwp; when it is its process's last, the process
+ * exits (descriptors closed, children given to pid 1).  The thread is left
+ * bound to no lwp: switch or enter before the next call.
+ */
+void rump_lwproc_releaselwp(void);
+/*
+ * Mark the current lwp as an event-loop thread (on != 0): a call that would
+ * sleep fails with EAGAIN instead, as if the descriptor were non-blocking.
+ */
+void rump_lwproc_nosleep(int on);
+struct lwp *rump_lwproc_curlwp(void);
+pid_t rump_lwproc_getpid(void);
+
+/*
+ * Generic entry: run system call nr (the host's number) with up to six
+ * register-sized arguments.  Returns 0 and fills retval, or an errno.
+ * Does not touch the host's errno.
+ */
+int rump_syscall(long nr, const long *args, long *retval);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RUMP_RUMP_H */

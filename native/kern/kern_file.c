@@ -1,0 +1,44 @@
+/* Open file descriptions: allocation and reference counting. */
+#include "sys/systm.h"
+#include "sys/filedesc.h"
+#include "sys/kmem.h"
+
+int
+falloc(struct rump_kernel *k, const struct fileops *ops, void *data,
+    int flag, kauth_cred_t cred, struct file **fpp)
+{
+	struct file *fp;
+
+	if ((fp = kmem_zalloc(k, sizeof(*fp))) == NULL)
+		return ENOMEM;
+	fp->f_kernel = k;
+	fp->f_ops = ops;
+	fp->f_data = data;
+	atomic_init(&fp->f_flag, flag);
+	atomic_init(&fp->f_count, 1);
+	kauth_cred_hold(cred);
+	fp->f_cred = cred;
+	*fpp = fp;
+	return 0;
+}
+
+void
+fhold(struct file *fp)
+{
+	atomic_fetch_add_explicit(&fp->f_count, 1, memory_order_relaxed);
+}
+
+/* Drop a reference; the last one closes the file. */
+void
+fdrop(struct file *fp)
+{
+	struct rump_kernel *k = fp->f_kernel;
+
+	if (atomic_fetch_sub_explicit(&fp->f_count, 1,
+	    memory_order_acq_rel) != 1)
+		return;
+	if (fp->f_ops->fo_close != NULL)
+		fp->f_ops->fo_close(fp);
+	kauth_cred_free(k, fp->f_cred);
+	kmem_free(k, fp, sizeof(*fp));
+}

@@ -1,0 +1,34 @@
+/* uiomove: copy between a kernel buffer and a caller's I/O vector. */
+#include "sys/systm.h"
+#include "sys/uiomove.h"
+
+int
+uiomove(void *buf, size_t n, struct uio *uio)
+{
+	char *cp = buf;
+
+	while (n > 0 && uio->uio_resid > 0) {
+		struct iovec *iov = uio->uio_iov;
+		size_t cnt;
+
+		if (uio->uio_iovcnt <= 0)
+			return EFAULT;
+		cnt = MIN(iov->iov_len, n);
+		if (cnt == 0) {
+			uio->uio_iov++;
+			uio->uio_iovcnt--;
+			continue;
+		}
+		if (uio->uio_rw == UIO_READ)
+			memcpy(iov->iov_base, cp, cnt);
+		else
+			memcpy(cp, iov->iov_base, cnt);
+		iov->iov_base = (char *)iov->iov_base + cnt;
+		iov->iov_len -= cnt;
+		uio->uio_resid -= cnt;
+		uio->uio_offset += (off_t)cnt;
+		cp += cnt;
+		n -= cnt;
+	}
+	return 0;
+}

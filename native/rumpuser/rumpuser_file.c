@@ -1,0 +1,105 @@
+/* Host files, for block devices and host file mapping. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <rump/rumpuser.h>
+
+int
+rumpuser_open(const char *path, int ruflags, int *fdp)
+{
+	int flags = O_CLOEXEC;
+	int fd;
+
+	switch (ruflags & RUMPUSER_OPEN_ACCMODE) {
+	case RUMPUSER_OPEN_RDONLY:
+		flags |= O_RDONLY;
+		break;
+	case RUMPUSER_OPEN_WRONLY:
+		flags |= O_WRONLY;
+		break;
+	case RUMPUSER_OPEN_RDWR:
+		flags |= O_RDWR;
+		break;
+	default:
+		return EINVAL;
+	}
+	if (ruflags & RUMPUSER_OPEN_CREATE)
+		flags |= O_CREAT;
+	if (ruflags & RUMPUSER_OPEN_EXCL)
+		flags |= O_EXCL;
+	do {
+		fd = open(path, flags, 0644);
+	} while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		return errno;
+	*fdp = fd;
+	return 0;
+}
+
+int
+rumpuser_close(int fd)
+{
+	return close(fd) == 0 ? 0 : errno;
+}
+
+int
+rumpuser_getfileinfo(const char *path, uint64_t *sizep, int *typep)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return errno;
+	*sizep = (uint64_t)st.st_size;
+	if (S_ISDIR(st.st_mode))
+		*typep = RUMPUSER_FT_DIR;
+	else if (S_ISREG(st.st_mode))
+		*typep = RUMPUSER_FT_REG;
+	else if (S_ISBLK(st.st_mode))
+		*typep = RUMPUSER_FT_BLK;
+	else if (S_ISCHR(st.st_mode))
+		*typep = RUMPUSER_FT_CHR;
+	else
+		*typep = RUMPUSER_FT_OTHER;
+	return 0;
+}
+
+int
+rumpuser_iovread(int fd, struct iovec *iov, int iovcnt, int64_t off,
+    size_t *retp)
+{
+	ssize_t n;
+
+	do {
+		n = preadv(fd, iov, iovcnt, (off_t)off);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno;
+	*retp = (size_t)n;
+	return 0;
+}
+
+int
+rumpuser_iovwrite(int fd, const struct iovec *iov, int iovcnt, int64_t off,
+    size_t *retp)
+{
+	ssize_t n;
+
+	do {
+		n = pwritev(fd, iov, iovcnt, (off_t)off);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno;
+	*retp = (size_t)n;
+	return 0;
+}
+
+int
+rumpuser_syncfd(int fd, int flags)
+{
+	int rv = (flags & RUMPUSER_SYNC_ALL) ? fsync(fd) : fdatasync(fd);
+
+	return rv == 0 ? 0 : errno;
+}

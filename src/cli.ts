@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// The rumpkit command line.
+import { Kernel, RumpError, constants, version } from './index.js';
+
+const HELP = `Usage: rumpkit <command> [options]
+
+Commands:
+  demo [--kernels N]   boot N kernels (default 3), act in each as different
+                       users, show that they share nothing, and halt them
+  version              print the version
+  help                 show this help
+`;
+
+function demo(n: number): void {
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  out(`rumpkit: booting ${n} kernels in process ${process.pid}`);
+  const kernels = Array.from({ length: n }, (_, i) => Kernel.bootSync({ hostname: `kernel${i}` }));
+  kernels.forEach((k, i) => {
+    const uid = 1000 + i;
+    const p = k.process({ uid, gid: uid, groups: [100, 20 + i] });
+    const fd = p.sys.eventfd2(i, constants.eventfd.EFD_NONBLOCK!);
+    const buf = new BigUint64Array(1);
+    p.sys.write(fd, BigUint64Array.of(41n));
+    p.sys.read(fd, buf);
+    const ids = p.sys.getresuid();
+    const n2 = p.sys.getgroups(0, null);
+    const groups = new Uint32Array(n2);
+    p.sys.getgroups(n2, groups);
+    out(`kernel ${k.id}: pid ${p.pid} (parent ${p.sys.getppid()}), uid ${ids.ruid}/${ids.euid}/${ids.suid}, ` +
+      `groups ${[...groups].join(',')}, eventfd ${fd} counted ${buf[0]}`);
+    try {
+      p.sys.setuid(0);
+    } catch (e) {
+      if (!(e instanceof RumpError)) throw e;
+      out(`kernel ${k.id}: uid ${uid} may not become root: ${e.message}`);
+    }
+    const s = k.stats();
+    out(`kernel ${k.id}: ${s.processes} processes, ${s.lwps} lwps, ${s.memoryUsed} bytes of kernel memory`);
+  });
+  const k0 = kernels[0];
+  try {
+    k0.sys.close(0);
+  } catch (e) {
+    out(`kernel ${k0.id}: pid 1 has no descriptor 0 (${(e as RumpError).code}): descriptor tables are per process`);
+  }
+  for (const k of kernels) k.haltSync();
+  out(`rumpkit: halted ${n} kernels; ${Kernel.liveKernels()} still running`);
+}
+
+function main(argv: string[]): number {
+  const [cmd = 'help', ...rest] = argv;
+  switch (cmd) {
+    case 'demo': {
+      const i = rest.indexOf('--kernels');
+      const n = i >= 0 ? Number(rest[i + 1]) : 3;
+      if (!Number.isInteger(n) || n < 1 || n > 100000) {
+        process.stderr.write('rumpkit demo: --kernels takes a whole number from 1 to 100000\n');
+        return 2;
+      }
+      demo(n);
+      return 0;
+    }
+    case 'version':
+    case '--version':
+      process.stdout.write(`rumpkit ${version}\n`);
+      return 0;
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(HELP);
+      return 0;
+    default:
+      process.stderr.write(`rumpkit: unknown command '${cmd}'\n${HELP}`);
+      return 2;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,12 @@
+// rumpkit: rump kernels as a library, many per process.
+export { Kernel, Process } from './kernel.js';
+export type { BootOptions, ProcessOptions, KernelStats } from './kernel.js';
+export { RumpError, RumpStateError, errnoName } from './errors.js';
+export { Sys, syscallNames } from './gen/sys.js';
+export type { Constants, Rlimit, RlimitInput } from './gen/sys.js';
+import { native } from './native.js';
+
+/** The host ABI's constants as the kernel uses them: errno, fcntl, rlimit … (like os.constants). */
+export const constants = native.constants;
+/** The version of the native kernel library. */
+export const version = native.version;

@@ -1,0 +1,254 @@
+// Kernels and their processes.
+import createDebug from 'debug';
+import { RumpError, RumpStateError, invalidArgType, invalidArgValue, outOfRange } from './errors.js';
+import { Sys } from './gen/sys.js';
+import { native, type ProcHandle } from './native.js';
+
+const kernDebug = createDebug('rumpkit:kern');
+const debug = createDebug('rumpkit:kernel');
+
+export interface BootOptions {
+  /** Bytes of kernel memory; allocations beyond it fail with ENOMEM. Default 256 MiB. */
+  memoryLimit?: number;
+  /** RLIMIT_NOFILE of pid 1 (soft limit). Default 1024. */
+  maxFiles?: number;
+  /** RLIMIT_NOFILE hard limit. Default 4096. */
+  maxFilesHard?: number;
+  /** The kernel's host name. Default 'rump'. */
+  hostname?: string;
+  /**
+   * Send kernel console lines to the `rumpkit:kern` debug namespace.
+   * Default: whether that namespace is enabled.
+   */
+  console?: boolean;
+}
+
+export interface ProcessOptions {
+  uid?: number;
+  gid?: number;
+  /** Supplementary groups. */
+  groups?: readonly number[];
+  umask?: number;
+  /** The descriptor table: a new empty one (default), a copy, or shared with the parent. */
+  fds?: 'clean' | 'copy' | 'share';
+}
+
+export interface KernelStats {
+  /** Bytes of kernel memory in use. */
+  memoryUsed: number;
+  memoryLimit: number;
+  /** Live kernel allocations. */
+  allocations: number;
+  processes: number;
+  lwps: number;
+}
+
+let consoleSinkSet = false;
+function ensureConsoleSink(): void {
+  if (consoleSinkSet) return;
+  native.setConsole((id, line) => kernDebug('k%d: %s', id, line));
+  consoleSinkSet = true;
+}
+
+function checkOptionalUint(obj: Record<string, unknown>, key: string, max: number): number | undefined {
+  const v = obj[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number') throw invalidArgType(`options.${key}`, 'of type number', v);
+  if (!Number.isInteger(v) || v < 0 || v > max) throw outOfRange(`options.${key}`, `>= 0 && <= ${max}`, v);
+  return v;
+}
+
+function checkObject(v: unknown, name: string): Record<string, unknown> {
+  if (v === undefined) return {};
+  if (typeof v !== 'object' || v === null) throw invalidArgType(name, 'of type object', v);
+  return v as Record<string, unknown>;
+}
+
+const FD_FLAGS = { clean: 0, copy: 0, share: 0 };
+
+/** A process of a kernel: its own credentials, umask and descriptor table. */
+export class Process {
+  /** Typed system calls, made as this process. */
+  readonly sys: Sys;
+  readonly kernel: Kernel;
+  readonly #h: ProcHandle;
+  #pid = -1;
+
+  /** @internal */
+  constructor(kernel: Kernel, h: ProcHandle) {
+    this.kernel = kernel;
+    this.#h = h;
+    this.sys = new Sys(h);
+  }
+
+  /** @internal */
+  get handle(): ProcHandle {
+    return this.#h;
+  }
+
+  get pid(): number {
+    if (this.#pid < 0) this.#pid = this.sys.getpid();
+    return this.#pid;
+  }
+
+  /** 'running', 'exited', or 'halted' (its kernel was halted). */
+  get state(): 'running' | 'exited' | 'halted' {
+    return native.state(this.#h);
+  }
+
+  /**
+   * A child process: by default with a new empty descriptor table and this
+   * process's credentials; uid, gid and groups are set as a process would set
+   * them (setgroups, setgid, setuid), so a process that is not root gets EPERM
+   * where Linux would give it.
+   */
+  process(options?: ProcessOptions): Process {
+    const o = checkObject(options, 'options');
+    const fds = o.fds ?? 'clean';
+    if (typeof fds !== 'string' || !(fds in FD_FLAGS)) {
+      throw invalidArgValue('options.fds', fds, "must be one of: 'clean', 'copy', 'share'");
+    }
+    const uid = checkOptionalUint(o, 'uid', 0xfffffffe);
+    const gid = checkOptionalUint(o, 'gid', 0xfffffffe);
+    const umask = checkOptionalUint(o, 'umask', 0o777);
+    let groups: Uint32Array | undefined;
+    if (o.groups !== undefined) {
+      if (!Array.isArray(o.groups)) throw invalidArgType('options.groups', 'an instance of Array', o.groups);
+      groups = new Uint32Array(o.groups.length);
+      o.groups.forEach((g: unknown, i: number) => {
+        if (typeof g !== 'number') throw invalidArgType(`options.groups[${i}]`, 'of type number', g);
+        if (!Number.isInteger(g) || g < 0 || g > 0xfffffffe) {
+          throw outOfRange(`options.groups[${i}]`, '>= 0 && <= 4294967294', g);
+        }
+        groups![i] = g;
+      });
+    }
+    const c = native.constants.lwproc;
+    const flags = fds === 'clean' ? c.RUMP_RFCFDG! : fds === 'copy' ? c.RUMP_RFFDG! : 0;
+    let h: ProcHandle;
+    try {
+      h = native.rfork(this.#h, flags);
+    } catch (e) {
+      throw translate(e);
+    }
+    const child = new Process(this.kernel, h);
+    try {
+      if (groups) child.sys.setgroups(groups.length, groups);
+      if (gid !== undefined) child.sys.setgid(gid);
+      if (uid !== undefined) child.sys.setuid(uid);
+      if (umask !== undefined) child.sys.umask(umask);
+    } catch (e) {
+      child.exit();
+      throw e;
+    }
+    return child;
+  }
+
+  /** End the process: its descriptors are closed, its children go to pid 1. */
+  exit(): void {
+    native.exit(this.#h);
+  }
+}
+
+/** Turn an errno-carrying addon error into a RumpError. */
+function translate(e: unknown): unknown {
+  const x = e as { code?: string; errno?: number; syscall?: string };
+  if (x && x.code === 'ERR_RUMP_ERRNO' && typeof x.errno === 'number') {
+    return new RumpError(x.errno, x.syscall ?? 'rump');
+  }
+  return e;
+}
+
+/** A rump kernel: booted in this process, isolated from every other kernel. */
+export class Kernel {
+  /** pid 1, the kernel's first process. */
+  readonly init: Process;
+  /** Typed system calls as pid 1 (root). */
+  readonly sys: Sys;
+  /** This kernel's number within the process, as its console lines show it. */
+  readonly id: number;
+
+  private constructor(h: ProcHandle) {
+    this.init = new Process(this, h);
+    this.sys = this.init.sys;
+    this.id = native.stats(h).id;
+  }
+
+  /** Boot a kernel. */
+  static bootSync(options?: BootOptions): Kernel {
+    const o = checkObject(options, 'options');
+    const memlimit = checkOptionalUint(o, 'memoryLimit', Number.MAX_SAFE_INTEGER);
+    const maxfiles = checkOptionalUint(o, 'maxFiles', 1048576);
+    const maxfilesHard = checkOptionalUint(o, 'maxFilesHard', 1048576);
+    if (o.hostname !== undefined && typeof o.hostname !== 'string') {
+      throw invalidArgType('options.hostname', 'of type string', o.hostname);
+    }
+    if (typeof o.hostname === 'string' && Buffer.byteLength(o.hostname) > 64) {
+      throw invalidArgValue('options.hostname', o.hostname, 'must be at most 64 bytes');
+    }
+    if (o.console !== undefined && typeof o.console !== 'boolean') {
+      throw invalidArgType('options.console', 'of type boolean', o.console);
+    }
+    const wantConsole = (o.console as boolean | undefined) ?? kernDebug.enabled;
+    if (wantConsole) ensureConsoleSink();
+    let h: ProcHandle;
+    try {
+      h = native.boot({
+        memlimit, maxfiles, maxfilesHard, hostname: o.hostname as string | undefined, console: wantConsole,
+      });
+    } catch (e) {
+      throw translate(e);
+    }
+    const k = new Kernel(h);
+    debug('booted kernel %d', k.id);
+    return k;
+  }
+
+  /** Boot a kernel (the promise form; booting itself does not block). */
+  static async boot(options?: BootOptions): Promise<Kernel> {
+    return Kernel.bootSync(options);
+  }
+
+  /** Number of kernels booted from this thread and not yet halted. */
+  static liveKernels(): number {
+    return native.liveKernels();
+  }
+
+  get halted(): boolean {
+    return native.state(this.init.handle) === 'halted';
+  }
+
+  /** A new process, a child of pid 1 (see Process.process). */
+  process(options?: ProcessOptions): Process {
+    return this.init.process(options);
+  }
+
+  stats(): KernelStats {
+    const s = native.stats(this.init.handle);
+    return {
+      memoryUsed: s.memused, memoryLimit: s.memlimit, allocations: s.memallocs,
+      processes: s.nprocs, lwps: s.nlwps,
+    };
+  }
+
+  /**
+   * Halt the kernel and free everything it allocated.  Halting twice is a
+   * no-op.  Throws ERR_RUMP_KERNEL_LEAK if kernel memory was still in use
+   * at the end (a kernel bug, also logged on the console).
+   */
+  haltSync(): void {
+    try {
+      if (native.halt(this.init.handle)) debug('halted kernel %d', this.id);
+    } catch (e) {
+      const x = translate(e);
+      if (x instanceof RumpError && x.code === 'EBUSY') {
+        throw new RumpStateError('ERR_RUMP_KERNEL_LEAK', `kernel ${this.id} leaked memory at halt`);
+      }
+      throw x;
+    }
+  }
+
+  async halt(): Promise<void> {
+    this.haltSync();
+  }
+}

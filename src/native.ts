@@ -1,0 +1,77 @@
+// Loading the addon, and the types of what it exports (the raw binding).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { arch, platform } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Constants, NativeSys } from './gen/sys.js';
+
+/** An opaque handle on one process of one kernel. */
+export type ProcHandle = { readonly __brand: 'rumpkit.ProcHandle' };
+
+export interface NativeStats {
+  memused: number;
+  memlimit: number;
+  memallocs: number;
+  nprocs: number;
+  nlwps: number;
+  id: number;
+}
+
+export interface NativeBootOptions {
+  memlimit?: number;
+  maxfiles?: number;
+  maxfilesHard?: number;
+  hostname?: string;
+  console?: boolean;
+}
+
+/** What the addon exports. */
+export interface NativeBinding extends NativeSys {
+  readonly version: string;
+  readonly constants: Constants;
+  boot(opts: NativeBootOptions): ProcHandle;
+  /** true when this call halted the kernel, false when it was halted already. */
+  halt(h: ProcHandle): boolean;
+  rfork(h: ProcHandle, flags: number): ProcHandle;
+  exit(h: ProcHandle): void;
+  state(h: ProcHandle): 'running' | 'exited' | 'halted';
+  stats(h: ProcHandle): NativeStats;
+  liveKernels(): number;
+  setConsole(fn: (id: number, line: string) => void): void;
+  /** A bare call through node-addon-api, for the benchmarks. */
+  noop(): void;
+  /** A bare call through plain Node-API, for the benchmarks. */
+  rawNoop(): void;
+}
+
+/** The package root: the nearest directory above this file with our package.json. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pj = join(dir, 'package.json');
+    if (existsSync(pj) && JSON.parse(readFileSync(pj, 'utf8')).name === 'rumpkit') return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('rumpkit: cannot find the package root');
+    dir = up;
+  }
+}
+
+/**
+ * The addon: RUMPKIT_NATIVE names one explicitly; otherwise a prebuild for
+ * this platform when present, otherwise the local build.
+ */
+function load(): NativeBinding {
+  const require = createRequire(import.meta.url);
+  if (process.env.RUMPKIT_NATIVE) return require(process.env.RUMPKIT_NATIVE);
+  const root = packageRoot();
+  const pre = join(root, 'prebuilds', `${platform()}-${arch()}`);
+  if (existsSync(pre)) {
+    const file = readdirSync(pre).find((f) => f.endsWith('.napi.node') || f.endsWith('.node'));
+    if (file) return require(join(pre, file));
+  }
+  const nodeGypBuild = require('node-gyp-build') as (dir: string) => NativeBinding;
+  return nodeGypBuild(root);
+}
+
+export const native: NativeBinding = load();
