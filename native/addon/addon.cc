@@ -1,6 +1,9 @@
 // The rumpkit addon: module setup, per-environment state and teardown.
 #include <napi.h>
 
+#include <cstdio>
+#include <cstdlib>
+
 #include "handles.h"
 
 extern "C" {
@@ -15,8 +18,11 @@ namespace {
 // the console sink is released.
 void env_cleanup(void *arg) {
   auto *data = static_cast<std::shared_ptr<AddonData> *>(arg);
-  (*data)->tearing_down = true;
+  size_t n = (*data)->kernels.size();
   halt_all_kernels(data->get());
+  // For tests and debugging: say what teardown did (no JavaScript runs now).
+  if (std::getenv("RUMPKIT_TRACE_TEARDOWN") != nullptr)
+    std::fprintf(stderr, "rumpkit: environment teardown halted %zu kernels\n", n);
   if ((*data)->console != nullptr) {
     napi_release_threadsafe_function((*data)->console, napi_tsfn_abort);
     (*data)->console = nullptr;

@@ -22,7 +22,6 @@ struct AddonData {
   std::unordered_set<KernelHandle *> kernels;
   uint32_t next_id = 1;
   napi_threadsafe_function console = nullptr;
-  bool tearing_down = false;
 };
 
 struct KernelHandle {

@@ -54,14 +54,14 @@ do_prlimit(struct lwp *l, pid_t pid, int which, const struct rlimit *unl,
 	bool priv;
 	int error;
 
-	if (which < 0 || which >= RLIM_NLIMITS || pid < 0)
+	if (which < 0 || which >= RLIM_NLIMITS)
 		return EINVAL;
 	if (unl != NULL && (error = copyin(unl, &nl, sizeof(nl))) != 0)
 		return error;
 	cr = kauth_cred_get_proc(p);
 	priv = kauth_cred_privileged(cr);
 	mutex_enter(&k->k_proclock);
-	tp = pid == 0 ? p : proc_find(k, pid);
+	tp = pid == 0 ? p : pid > 0 ? proc_find(k, pid) : NULL;
 	if (tp == NULL) {
 		error = ESRCH;
 	} else {
