@@ -10,6 +10,9 @@
  * over batches; the rump and host batches alternate, so that a noisy
  * neighbour on a shared machine hits both sides alike.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* syscall(2), getopt, mallinfo2 */
+#endif
 #include <errno.h>
 #include <inttypes.h>
 #include <malloc.h>

@@ -266,7 +266,7 @@ const constGroups = Object.fromEntries(Object.entries(constants)
   L.push('/** Constants of the host ABI, by group (values come from the addon). */');
   L.push('export interface Constants {');
   for (const [g, names] of Object.entries(constGroups)) {
-    L.push(`  ${g}: {`, ...names.map((n) => `    readonly ${n}?: number;`), '  };');
+    L.push(`  ${g}: {`, ...names.map((n) => `    readonly ${n}: number;`), '  };');
   }
   L.push('}', '');
   for (const [key, s] of Object.entries(structs)) {

@@ -74,9 +74,9 @@ test('processes have their own identity and descriptor tables', (t) => {
   t.is(fd, 0);
   t.throws(() => k.sys.close(fd), { code: 'EBADF' });
   // an unprivileged process cannot become root, as on Linux
-  t.is(t.throws(() => p.sys.setuid(0), { code: 'EPERM' }).syscall, 'setuid');
+  t.is(t.throws<RumpError>(() => p.sys.setuid(0), { code: 'EPERM' }).syscall, 'setuid');
   t.throws(() => p.process({ uid: 0 }), { code: 'EPERM' });
-  t.is(t.throws(() => p.process({ groups: [1] }), { code: 'EPERM' }).syscall, 'setgroups');
+  t.is(t.throws<RumpError>(() => p.process({ groups: [1] }), { code: 'EPERM' }).syscall, 'setgroups');
   t.is(k.stats().processes, 2, 'failed children were released');
   k.haltSync();
 });
