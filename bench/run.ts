@@ -17,7 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { Kernel } from '../src/index.js';
-import { native, type ProcHandle } from '../src/native.js';
+import { native, type ProcSlot } from '../src/native.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -239,9 +239,15 @@ function loopNoop(n: number): number {
   for (let i = 0; i < n; i++) native.noop();
   return n;
 }
-function loopNativeGetpid(n: number, h: ProcHandle): number {
+function loopNativeGetpid(n: number, h: ProcSlot): number {
   let s = 0;
-  for (let i = 0; i < n; i++) s += native.sys_getpid(h);
+  const ctl = native.ctl;
+  const getpid = native.sys_getpid;
+  for (let i = 0; i < n; i++) {
+    ctl[0] = h;
+    getpid();
+    s += ctl[1]!;
+  }
   return s;
 }
 function loopSysGetpid(n: number, k: Kernel): number {
@@ -270,7 +276,7 @@ interface NodeCalls {
 function nodeCalls(): NodeCalls {
   note('TypeScript: k.sys.getpid() against bare addon calls');
   const k = Kernel.bootSync();
-  const h = k.init.handle;
+  const h = native.slot(k.init.handle);
   if (k.sys.getpid() !== 1) fail('k.sys.getpid() in a new kernel did not return 1');
   const warm = CALLS_PER_BATCH / 10;
   for (let r = 0; r < 3; r++) {

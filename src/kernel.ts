@@ -78,7 +78,7 @@ export class Process {
   constructor(kernel: Kernel, h: ProcHandle) {
     this.kernel = kernel;
     this.#h = h;
-    this.sys = new Sys(h);
+    this.sys = new Sys(native.slot(h));
   }
 
   /** @internal */
@@ -171,7 +171,7 @@ export class Kernel {
   private constructor(h: ProcHandle) {
     this.init = new Process(this, h);
     this.sys = this.init.sys;
-    this.id = native.stats(h).id;
+    this.id = native.kernelId(h);
   }
 
   /** Boot a kernel. */

@@ -6,8 +6,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Constants, NativeSys } from './gen/sys.js';
 
-/** An opaque handle on one process of one kernel. */
+/** An opaque handle on one process of one kernel; it anchors the process's lifetime. */
 export type ProcHandle = { readonly __brand: 'rumpkit.ProcHandle' };
+/** The number system calls name a process by (valid while its handle lives). */
+export type ProcSlot = number & { readonly __brand: 'rumpkit.ProcSlot' };
 
 export interface NativeStats {
   memused: number;
@@ -30,6 +32,8 @@ export interface NativeBootOptions {
 export interface NativeBinding extends NativeSys {
   readonly version: string;
   readonly constants: Constants;
+  /** The control array of the system calls: [slot, result, arg0 … arg5]. */
+  readonly ctl: Float64Array;
   boot(opts: NativeBootOptions): ProcHandle;
   /** true when this call halted the kernel, false when it was halted already. */
   halt(h: ProcHandle): boolean;
@@ -37,6 +41,8 @@ export interface NativeBinding extends NativeSys {
   exit(h: ProcHandle): void;
   state(h: ProcHandle): 'running' | 'exited' | 'halted';
   stats(h: ProcHandle): NativeStats;
+  slot(h: ProcHandle): ProcSlot;
+  kernelId(h: ProcHandle): number;
   liveKernels(): number;
   setConsole(fn: (id: number, line: string) => void): void;
   /** A bare call through node-addon-api, for the benchmarks. */

@@ -195,29 +195,37 @@ const toReg = (a) => (a.pointer ? `(long)(uintptr_t)${a.name}` : `(long)${a.name
   emit('native/gen/sysent.c', lines.join('\n'));
 }
 
-// N-API wrappers: each takes (process handle, ...arguments) and returns the
-// result, or a negative errno.  TypeScript validates first; these check again
-// what memory safety depends on (types, buffer bounds).
+// N-API wrappers.  The calling process's slot and every scalar argument
+// travel in the environment's control array (ctl[0] the slot, ctl[2 + i]
+// argument i), and the result comes back in ctl[1] (the value, or the
+// negative errno): no JavaScript value is converted or created for them,
+// which is most of what a call into the addon costs.  Buffers and structs
+// are passed as arguments, in order.  TypeScript validates first; these check
+// again what memory safety depends on (types, ranges, buffer bounds).
 {
   const lines = [`// ${BANNER}`, '// Included by native/addon/sys.cc, which defines the helpers used here.', ''];
   for (const sc of table) {
-    const n = sc.args.length + 1;
+    const bufs = sc.args.filter((a) => a.pointer);
+    const n = Math.max(bufs.length, 1);
     lines.push(`static napi_value sys_${sc.name}(napi_env env, napi_callback_info info) {`,
-      `  size_t argc = ${n};`, `  napi_value argv[${n}];`,
-      `  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return nullptr;`,
-      `  ProcHandle *ph = proc_arg(env, argc, argv);`, '  if (ph == nullptr) return nullptr;',
+      `  size_t argc = ${bufs.length};`, `  napi_value argv[${n}];`, '  void *data;',
+      `  if (napi_get_cb_info(env, info, &argc, ${bufs.length ? 'argv' : 'nullptr'}, nullptr, &data) != napi_ok) return nullptr;`,
+      '  (void)argv;',
+      '  double *ctl = static_cast<AddonData *>(data)->ctl;',
+      '  ProcHandle *ph = proc_slot(env, data);', '  if (ph == nullptr) return nullptr;',
       '  long a[6] = {0};');
+    let b = 0;
     sc.args.forEach((a, i) => {
-      const v = `argv[${i + 1}]`;
       if (a.role === 'val' || a.role === 'fd') {
-        lines.push(`  if (!int_arg(env, ${v}, &a[${i}])) return nullptr;`);
+        lines.push(`  if (!ctl_long(ctl[${2 + i}], &a[${i}])) return sys_done(ctl, EINVAL, 0, true);`);
       } else if (a.role === 'path') {
         throw new Error('path arguments arrive with the VFS');
       } else {
         const need = a.role.startsWith('struct_') ? `sizeof(${structs[a.struct].c})`
           : a.role === 'scalar_out' ? `sizeof(${a.base})` : '0';
         lines.push(`  size_t cap${i} = 0;`,
-          `  if (!buf_arg(env, ${v}, ${a.nullable}, ${need}, &a[${i}], &cap${i})) return nullptr;`);
+          `  if (!buf_arg(env, argc > ${b} ? argv[${b}] : nullptr, ${a.nullable}, ${need}, &a[${i}], &cap${i})) return nullptr;`);
+        b++;
       }
     });
     sc.args.forEach((a, i) => {
@@ -225,16 +233,15 @@ const toReg = (a) => (a.pointer ? `(long)(uintptr_t)${a.name}` : `(long)${a.name
       const lv = `a[${a.lenIndex}]`;
       const signed = sc.args[a.lenIndex].scalar.signed;
       lines.push(`  if (a[${i}] != 0 && ${signed ? `${lv} > 0 && ` : ''}` +
-        `(uint64_t)${lv} > cap${i} / ${a.elemSize}) return errno_result(env, EFAULT);`);
+        `(uint64_t)${lv} > cap${i} / ${a.elemSize}) return sys_done(ctl, EFAULT, 0, true);`);
     });
-    lines.push('  long rv[2];', `  int error = proc_syscall(env, ph, SYS_${sc.name}, a, rv);`,
-      '  if (error < 0) return nullptr;',
-      `  return sys_result(env, error, rv[0], ${sc.retScalar.signed ? 'true' : 'false'});`, '}', '');
+    lines.push('  long rv[2];', `  int error = proc_syscall(ph, SYS_${sc.name}, a, rv);`,
+      `  return sys_done(ctl, error, rv[0], ${sc.retScalar.signed ? 'true' : 'false'});`, '}', '');
   }
-  lines.push('static void register_sys(napi_env env, napi_value exports) {',
-    '  static const napi_property_descriptor props[] = {');
+  lines.push('static void register_sys(napi_env env, napi_value exports, void *data) {',
+    '  const napi_property_descriptor props[] = {');
   for (const sc of table) {
-    lines.push(`    { "sys_${sc.name}", nullptr, sys_${sc.name}, nullptr, nullptr, nullptr, napi_default, nullptr },`);
+    lines.push(`    { "sys_${sc.name}", nullptr, sys_${sc.name}, nullptr, nullptr, nullptr, napi_default, data },`);
   }
   lines.push('  };', '  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);', '}', '');
   emit('native/gen/addon_sys.inc', lines.join('\n'));
@@ -261,7 +268,7 @@ const constGroups = Object.fromEntries(Object.entries(constants)
 // TypeScript
 {
   const L = [`// ${BANNER}`,
-    "import { native, type ProcHandle } from '../native.js';",
+    "import { native, type ProcSlot } from '../native.js';",
     "import { sysFail, vInt, vBuf, vLen, vStruct, type StructLayout } from '../validate.js';", ''];
   L.push('/** Constants of the host ABI, by group (values come from the addon). */');
   L.push('export interface Constants {');
@@ -292,14 +299,20 @@ const constGroups = Object.fromEntries(Object.entries(constants)
   };
   const scratchSize = (a) => (a.role === 'scalar_out' ? a.scalar.size : structs[a.struct].size);
 
+  // The addon's functions, each held in a constant: a call then involves no
+  // property lookup on the (large) binding object.
+  for (const sc of table) L.push(`const sys_${sc.name} = native.sys_${sc.name};`);
+  L.push('/** The control array shared with the addon: [slot, result, arg0 … arg5]. */',
+    'const ctl = native.ctl;', '');
   L.push('/** Typed system calls of one kernel process; errors throw RumpError. */', 'export class Sys {',
-    '  readonly #h: ProcHandle;', '  /** @internal */', '  constructor(h: ProcHandle) {', '    this.#h = h;', '  }', '');
+    '  readonly #h: ProcSlot;', '  /** @internal */', '  constructor(h: ProcSlot) {', '    this.#h = h;', '  }', '');
   for (const sc of table) {
     const outs = sc.args.filter((a) => a.role === 'struct_out' || a.role === 'scalar_out');
     const params = [];
     const body = [];
+    const sets = ['ctl[0] = this.#h;'];
     const call = [];
-    for (const a of sc.args) {
+    sc.args.forEach((a, i) => {
       if (a.role === 'val' || a.role === 'fd') {
         if (a.lengthOf) {
           // A length: optional when it follows its buffer (defaults to the whole buffer).
@@ -307,12 +320,12 @@ const constGroups = Object.fromEntries(Object.entries(constants)
           const follows = sc.args.indexOf(b) < sc.args.indexOf(a);
           params.push(`${a.name}${follows ? '?' : ''}: number`);
           body.push(`  const ${a.name}_ = vLen(${a.name}, '${a.name}', ${b.name}, ${b.elemSize}, ${follows});`);
-          call.push(`${a.name}_`);
+          sets.push(`ctl[${2 + i}] = ${a.name}_;`);
         } else {
           const [lo, hi] = rangeOf(a.scalar);
           params.push(`${a.name}: number`);
           body.push(`  vInt(${a.name}, '${a.name}', ${lo}, ${hi});`);
-          call.push(a.name);
+          sets.push(`ctl[${2 + i}] = ${a.name};`);
         }
       } else if (['in', 'out', 'inout'].includes(a.role)) {
         params.push(`${a.name}: ArrayBufferView${a.nullable ? ' | null' : ''}`);
@@ -321,12 +334,13 @@ const constGroups = Object.fromEntries(Object.entries(constants)
       } else if (a.role === 'struct_in') {
         const T = tsStructName(a.struct);
         params.push(`${a.name}: ${T}Input${a.nullable ? ' | null' : ''}`);
-        call.push(`vStruct(${a.name}, '${a.name}', ${a.struct}Layout, ${a.nullable})`);
+        body.push(`  const ${a.name}_ = vStruct(${a.name}, '${a.name}', ${a.struct}Layout, ${a.nullable});`);
+        call.push(`${a.name}_`);
       } else {
         body.push(`  const ${a.name} = new Uint8Array(${scratchSize(a)});`);
         call.push(a.name);
       }
-    }
+    });
     // Optional parameters must come last in TypeScript.
     const firstOpt = params.findIndex((p) => p.includes('?:'));
     if (firstOpt >= 0 && firstOpt !== params.length - 1) {
@@ -346,19 +360,20 @@ const constGroups = Object.fromEntries(Object.entries(constants)
     }
     L.push(`  ${sc.name}(${params.join(', ')}): ${retType} {`,
       ...body.map((l) => `  ${l}`),
-      `    const r = native.sys_${sc.name}(${['this.#h', ...call].join(', ')});`,
+      `    ${sets.join(' ')}`,
+      `    sys_${sc.name}(${call.join(', ')});`,
+      '    const r = ctl[1];',
       `    if (r < 0) sysFail(r, '${sc.name}');`,
       `    return ${ret};`, '  }', '');
   }
   L.push('}', '');
 
-  L.push('/** The raw system-call functions of the addon. */', 'export interface NativeSys {');
+  L.push('/** The raw system-call functions of the addon (see the control array, NativeBinding.ctl). */',
+    'export interface NativeSys {');
   for (const sc of table) {
-    const ps = ['h: ProcHandle', ...sc.args.filter((a) => a.role !== 'path').map((a) => {
-      if (a.role === 'val' || a.role === 'fd') return `${a.name}: number`;
-      return `${a.name}: ArrayBufferView | null`;
-    })];
-    L.push(`  sys_${sc.name}(${ps.join(', ')}): number;`);
+    const ps = sc.args.filter((a) => a.pointer).map((a) => `${a.name}: ArrayBufferView | null`);
+    L.push(`  /** ctl[0] = slot${sc.args.map((a, i) => (a.pointer ? '' : `, ctl[${2 + i}] = ${a.name}`)).join('')}; result in ctl[1] */`);
+    L.push(`  sys_${sc.name}(${ps.join(', ')}): void;`);
   }
   L.push('}', '');
   L.push(`/** The names of all system calls in the table. */`,

@@ -62,24 +62,43 @@ test('every system call survives junk arguments', (t) => {
   k.haltSync();
 });
 
-test('the raw binding refuses what is not a process handle', (t) => {
+// The raw binding: slot and scalars in the control array, buffers as arguments.
+function raw(fn: (...bufs: never[]) => void, slot: unknown, scalars: unknown[], ...bufs: unknown[]): number {
+  const c = native.ctl;
+  c.fill(NaN);
+  c[0] = slot as number;
+  scalars.forEach((v, i) => { c[2 + i] = v as number; });
+  (fn as (...b: unknown[]) => void)(...bufs);
+  return c[1]!;
+}
+
+test('the raw binding refuses what is not a process, and never reads out of bounds', (t) => {
   const k = Kernel.bootSync();
   for (const bad of [undefined, null, 1, {}, 'h', Symbol('x'), new Uint8Array(4)]) {
-    t.throws(() => native.sys_getpid(bad as never), { code: 'ERR_INVALID_ARG_TYPE' });
     t.throws(() => native.halt(bad as never), { code: 'ERR_INVALID_ARG_TYPE' });
     t.throws(() => native.rfork(bad as never, 0), { code: 'ERR_INVALID_ARG_TYPE' });
+    t.throws(() => native.slot(bad as never), { code: 'ERR_INVALID_ARG_TYPE' });
   }
-  const h = k.init.handle;
-  t.throws(() => native.sys_read(h, 0, 'x' as never, 1), { code: 'ERR_INVALID_ARG_TYPE' });
-  t.throws(() => native.sys_umask(h, {} as never), { code: 'ERR_INVALID_ARG_TYPE' });
-  // a length beyond the buffer: EFAULT, nothing read or written out of bounds
+  const h = native.slot(k.init.handle);
+  for (const bad of [NaN, -1, 0.5, h + 0.5, 1e9, 2 ** 32, Infinity]) {
+    t.throws(() => raw(native.sys_getpid, bad, []), { code: 'ERR_INVALID_ARG_TYPE' });
+  }
+  t.is(raw(native.sys_getpid, h, []), 1);
+  // scalars that do not fit a register are refused
+  t.is(raw(native.sys_umask, h, [NaN]), -22);
+  t.is(raw(native.sys_umask, h, [2 ** 70]), -22);
+  // buffers: the wrong type, or too small for what the kernel writes
+  t.throws(() => raw(native.sys_read, h, [0, 0, 1], 'x'), { code: 'ERR_INVALID_ARG_TYPE' });
+  t.throws(() => raw(native.sys_read, h, [0, 0, 1]), { code: 'ERR_INVALID_ARG_TYPE' });
   k.sys.eventfd2(1, 0);
-  t.is(native.sys_read(h, 0, new Uint8Array(4), 8), -14);
-  t.is(native.sys_getgroups(h, 1000, new Uint32Array(1)), -14);
-  t.throws(() => native.sys_getrlimit(h, 7, new Uint8Array(4)), { code: 'ERR_OUT_OF_RANGE' });
-  t.throws(() => native.sys_getresuid(h, new Uint8Array(4), new Uint8Array(2), new Uint8Array(4)),
+  t.is(raw(native.sys_read, h, [0, 0, 8], new Uint8Array(4)), -14);
+  t.is(raw(native.sys_getgroups, h, [1000], new Uint32Array(1)), -14);
+  t.throws(() => raw(native.sys_getrlimit, h, [7], new Uint8Array(4)), { code: 'ERR_OUT_OF_RANGE' });
+  t.throws(() => raw(native.sys_getresuid, h, [], new Uint8Array(4), new Uint8Array(2), new Uint8Array(4)),
     { code: 'ERR_OUT_OF_RANGE' });
-  t.throws(() => native.rfork(h, 0xff), { code: 'ERR_RUMP_ERRNO' });
+  t.is(raw(native.sys_read, h, [0, 0, 8], new Uint8Array(8)), 8);
+  t.throws(() => native.rfork(k.init.handle, 0xff), { code: 'ERR_RUMP_ERRNO' });
   t.is(k.sys.getpid(), 1);
   k.haltSync();
+  t.throws(() => raw(native.sys_getpid, h, []), { code: 'ERR_RUMP_KERNEL_HALTED' });
 });

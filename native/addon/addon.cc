@@ -23,6 +23,7 @@ void env_cleanup(void *arg) {
   // For tests and debugging: say what teardown did (no JavaScript runs now).
   if (std::getenv("RUMPKIT_TRACE_TEARDOWN") != nullptr)
     std::fprintf(stderr, "rumpkit: environment teardown halted %zu kernels\n", n);
+  (*data)->ctl = nullptr;
   if ((*data)->console != nullptr) {
     napi_release_threadsafe_function((*data)->console, napi_tsfn_abort);
     (*data)->console = nullptr;
@@ -44,7 +45,16 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   napi_add_env_cleanup_hook(env, env_cleanup, data);
 
   register_kernel(env, exports);
-  register_sys_all(env, exports);
+  register_sys_all(env, exports, data->get());
+
+  // The control array of the system calls (see sys.cc).
+  void *ctl_mem = nullptr;
+  napi_value ab, ctl;
+  napi_create_arraybuffer(env, 8 * sizeof(double), &ctl_mem, &ab);
+  napi_create_typedarray(env, napi_float64_array, 8, ab, 0, &ctl);
+  napi_create_reference(env, ab, 1, &(*data)->ctl_ref);
+  (*data)->ctl = static_cast<double *>(ctl_mem);
+  exports.Set("ctl", Napi::Value(env, ctl));
 
   Napi::Object constants = Napi::Object::New(env);
   register_constants(env, constants);

@@ -18,8 +18,18 @@ struct KernelHandle;
 
 // One per Node environment (main thread or worker): kernels booted from
 // that environment, and its console sink.
+struct ProcHandle;
+
 struct AddonData {
   std::unordered_set<KernelHandle *> kernels;
+  // Process handles by slot: system calls name their process by slot number,
+  // the cheapest thing to pass and check on every call.
+  std::vector<ProcHandle *> procs;
+  std::vector<uint32_t> free_slots;
+  // The control array shared with JavaScript (exported as `ctl`): [slot,
+  // result, arg0 … arg5].  Its memory belongs to an ArrayBuffer held below.
+  double *ctl = nullptr;
+  napi_ref ctl_ref = nullptr;
   uint32_t next_id = 1;
   napi_threadsafe_function console = nullptr;
 };
@@ -37,6 +47,7 @@ struct KernelHandle {
 // the lwp that thread uses to act in it.
 struct ProcHandle {
   KernelHandle *kh = nullptr;
+  uint32_t slot = 0;
   struct lwp *l = nullptr;
   bool exited = false;
   bool main = false;                  // the kernel's own: collecting it halts the kernel
@@ -51,7 +62,7 @@ void register_kernel(napi_env env, napi_value exports);
 void halt_all_kernels(AddonData *data);
 
 // sys.cc
-void register_sys_all(napi_env env, napi_value exports);
+void register_sys_all(napi_env env, napi_value exports, AddonData *data);
 
 // errors.cc
 napi_value throw_code(napi_env env, const char *code, const char *msg);

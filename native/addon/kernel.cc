@@ -45,6 +45,8 @@ std::shared_ptr<AddonData> *addon_data(napi_env env) {
 void proc_finalize(napi_env, void *data, void *) {
   auto *ph = static_cast<ProcHandle *>(data);
   KernelHandle *kh = ph->kh;
+  kh->data->procs[ph->slot] = nullptr;
+  kh->data->free_slots.push_back(ph->slot);
   if (ph->main) {
     (void)kernel_halt(kh);  // a leak is reported on the kernel's console
   } else if (!ph->exited && !kh->halted) {
@@ -56,6 +58,15 @@ void proc_finalize(napi_env, void *data, void *) {
 }
 
 napi_value wrap_proc(napi_env env, ProcHandle *ph) {
+  AddonData *data = ph->kh->data.get();
+  if (data->free_slots.empty()) {
+    ph->slot = static_cast<uint32_t>(data->procs.size());
+    data->procs.push_back(ph);
+  } else {
+    ph->slot = data->free_slots.back();
+    data->free_slots.pop_back();
+    data->procs[ph->slot] = ph;
+  }
   napi_value ext;
   if (napi_create_external(env, ph, proc_finalize, nullptr, &ext) != napi_ok) {
     proc_finalize(env, ph, nullptr);
@@ -301,6 +312,30 @@ napi_value js_stats(napi_env env, napi_callback_info info) {
   return o;
 }
 
+// slot(handle): the number system calls name this process by.
+napi_value js_slot(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value h;
+  napi_get_cb_info(env, info, &argc, &h, nullptr, nullptr);
+  ProcHandle *ph = unwrap_proc(env, argc ? h : nullptr);
+  if (ph == nullptr) return nullptr;
+  napi_value r;
+  napi_create_uint32(env, ph->slot, &r);
+  return r;
+}
+
+// kernelId(handle): the kernel's number, as its console lines show it.
+napi_value js_kernel_id(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value h;
+  napi_get_cb_info(env, info, &argc, &h, nullptr, nullptr);
+  ProcHandle *ph = unwrap_proc(env, argc ? h : nullptr);
+  if (ph == nullptr) return nullptr;
+  napi_value r;
+  napi_create_uint32(env, ph->kh->id, &r);
+  return r;
+}
+
 napi_value js_live_kernels(napi_env env, napi_callback_info) {
   napi_value r;
   napi_create_uint32(env, static_cast<uint32_t>((*addon_data(env))->kernels.size()), &r);
@@ -336,6 +371,8 @@ void register_kernel(napi_env env, napi_value exports) {
       {"exit", nullptr, js_exit, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"state", nullptr, js_state, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"stats", nullptr, js_stats, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"slot", nullptr, js_slot, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"kernelId", nullptr, js_kernel_id, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"liveKernels", nullptr, js_live_kernels, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setConsole", nullptr, js_set_console, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

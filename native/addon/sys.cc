@@ -13,18 +13,31 @@ extern "C" {
 
 namespace {
 
-ProcHandle *proc_arg(napi_env env, size_t argc, napi_value *argv) {
-  return live_proc(env, argc ? argv[0] : nullptr);
+// The process a system call names by its slot number, in ctl[0].
+ProcHandle *proc_slot(napi_env env, void *data) {
+  auto *d = static_cast<AddonData *>(data);
+  double s = d->ctl[0];
+  ProcHandle *ph;
+  if (!(s >= 0 && s < static_cast<double>(d->procs.size())) ||
+      static_cast<double>(static_cast<size_t>(s)) != s ||
+      (ph = d->procs[static_cast<size_t>(s)]) == nullptr) {
+    throw_type(env, "ERR_INVALID_ARG_TYPE", "Expected a rumpkit process slot in ctl[0]");
+    return nullptr;
+  }
+  if (__builtin_expect(ph->kh->halted || ph->exited, 0)) {
+    if (ph->kh->halted)
+      throw_code(env, "ERR_RUMP_KERNEL_HALTED", "The kernel has been halted");
+    else
+      throw_code(env, "ERR_RUMP_PROCESS_EXITED", "The process has exited");
+    return nullptr;
+  }
+  return ph;
 }
 
-// An integer argument (TypeScript has checked range; a non-number is refused).
-bool int_arg(napi_env env, napi_value v, long *out) {
-  int64_t i;
-  if (napi_get_value_int64(env, v, &i) != napi_ok) {
-    throw_type(env, "ERR_INVALID_ARG_TYPE", "Expected a number");
-    return false;
-  }
-  *out = static_cast<long>(i);
+// A scalar argument from the control array: an integer that fits a register.
+bool ctl_long(double v, long *out) {
+  if (!(v >= -9223372036854775808.0 && v < 9223372036854775808.0)) return false;
+  *out = static_cast<long>(v);
   return true;
 }
 
@@ -77,35 +90,25 @@ bool buf_arg(napi_env env, napi_value v, bool nullable, size_t need, long *out, 
   return true;
 }
 
-// Run system call nr as process ph.  Returns the kernel's errno (0 on
-// success), or -1 with a JavaScript exception pending.
-int proc_syscall(napi_env, ProcHandle *ph, long nr, const long *a, long *rv) {
+// Run system call nr as process ph: 0 or the kernel's errno.
+int proc_syscall(ProcHandle *ph, long nr, const long *a, long *rv) {
   rump_lwproc_switch(ph->l);
   return rump_syscall(nr, a, rv);
 }
 
-napi_value errno_result(napi_env env, int error) {
-  napi_value r;
-  napi_create_int32(env, -error, &r);
-  return r;
-}
-
-// The result: the value, or the negative errno.
-napi_value sys_result(napi_env env, int error, long v, bool is_signed) {
-  napi_value r;
+// Leave the result in ctl[1]: the value, or the negative errno.
+napi_value sys_done(double *ctl, int error, long v, bool is_signed) {
   if (error != 0)
-    napi_create_int32(env, -error, &r);
-  else if (v >= INT32_MIN && v <= INT32_MAX)
-    napi_create_int32(env, static_cast<int32_t>(v), &r);
+    ctl[1] = -static_cast<double>(error);
   else if (is_signed)
-    napi_create_int64(env, v, &r);
+    ctl[1] = static_cast<double>(v);
   else
-    napi_create_double(env, static_cast<double>(static_cast<unsigned long>(v)), &r);
-  return r;
+    ctl[1] = static_cast<double>(static_cast<unsigned long>(v));
+  return nullptr;
 }
 
 #include "gen/addon_sys.inc"
 
 }  // namespace
 
-void register_sys_all(napi_env env, napi_value exports) { register_sys(env, exports); }
+void register_sys_all(napi_env env, napi_value exports, AddonData *data) { register_sys(env, exports, data); }
