@@ -200,6 +200,14 @@ ProcHandle *live_proc(napi_env env, napi_value v) {
   return ph;
 }
 
+// The process handle that is a function's first argument (live: usable).
+ProcHandle *handle_arg(napi_env env, napi_callback_info info, bool live) {
+  size_t argc = 1;
+  napi_value h = nullptr;
+  napi_get_cb_info(env, info, &argc, &h, nullptr, nullptr);
+  return live ? live_proc(env, argc ? h : nullptr) : unwrap_proc(env, argc ? h : nullptr);
+}
+
 // Halt kh's kernel: 0, or EBUSY when the kernel leaked (logged on its console).
 int kernel_halt(KernelHandle *kh) {
   if (kh->halted) return 0;
@@ -222,10 +230,7 @@ void halt_all_kernels(AddonData *data) {
 namespace {
 
 napi_value js_halt(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value h;
-  napi_get_cb_info(env, info, &argc, &h, nullptr, nullptr);
-  ProcHandle *ph = unwrap_proc(env, argc ? h : nullptr);
+  ProcHandle *ph = handle_arg(env, info, false);
   if (ph == nullptr) return nullptr;
   napi_value r;
   if (ph->kh->halted) {
@@ -261,10 +266,7 @@ napi_value js_rfork(napi_env env, napi_callback_info info) {
 
 // exit(handle): the process ends (its lwp for this thread is its only one).
 napi_value js_exit(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value h;
-  napi_get_cb_info(env, info, &argc, &h, nullptr, nullptr);
-  ProcHandle *ph = unwrap_proc(env, argc ? h : nullptr);
+  ProcHandle *ph = handle_arg(env, info, false);
   if (ph == nullptr) return nullptr;
   if (ph->main) return throw_code(env, "ERR_INVALID_STATE", "pid 1 exits only when its kernel halts");
   if (!ph->exited && !ph->kh->halted) {
@@ -276,10 +278,7 @@ napi_value js_exit(napi_env env, napi_callback_info info) {
 }
 
 napi_value js_state(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value h;
-  napi_get_cb_info(env, info, &argc, &h, nullptr, nullptr);
-  ProcHandle *ph = unwrap_proc(env, argc ? h : nullptr);
+  ProcHandle *ph = handle_arg(env, info, false);
   if (ph == nullptr) return nullptr;
   const char *s = ph->kh->halted ? "halted" : ph->exited ? "exited" : "running";
   napi_value r;
@@ -288,10 +287,7 @@ napi_value js_state(napi_env env, napi_callback_info info) {
 }
 
 napi_value js_stats(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value h;
-  napi_get_cb_info(env, info, &argc, &h, nullptr, nullptr);
-  ProcHandle *ph = live_proc(env, argc ? h : nullptr);
+  ProcHandle *ph = handle_arg(env, info, true);
   if (ph == nullptr) return nullptr;
   struct rump_kernel_stats st;
   rump_kernel_stats(ph->kh->k, &st);
@@ -314,10 +310,7 @@ napi_value js_stats(napi_env env, napi_callback_info info) {
 
 // slot(handle): the number system calls name this process by.
 napi_value js_slot(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value h;
-  napi_get_cb_info(env, info, &argc, &h, nullptr, nullptr);
-  ProcHandle *ph = unwrap_proc(env, argc ? h : nullptr);
+  ProcHandle *ph = handle_arg(env, info, false);
   if (ph == nullptr) return nullptr;
   napi_value r;
   napi_create_uint32(env, ph->slot, &r);
@@ -326,10 +319,7 @@ napi_value js_slot(napi_env env, napi_callback_info info) {
 
 // kernelId(handle): the kernel's number, as its console lines show it.
 napi_value js_kernel_id(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value h;
-  napi_get_cb_info(env, info, &argc, &h, nullptr, nullptr);
-  ProcHandle *ph = unwrap_proc(env, argc ? h : nullptr);
+  ProcHandle *ph = handle_arg(env, info, false);
   if (ph == nullptr) return nullptr;
   napi_value r;
   napi_create_uint32(env, ph->kh->id, &r);

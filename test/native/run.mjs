@@ -12,10 +12,17 @@ if (progs.length === 0) {
   console.error(`native: no test programs in ${dir}`);
   process.exit(1);
 }
+// Sanitizer builds: leaks count, the first error stops the program, and a
+// failed allocation returns NULL (the hypercall layer reports it as ENOMEM).
+const env = {
+  ASAN_OPTIONS: 'detect_leaks=1:abort_on_error=1:allocator_may_return_null=1',
+  UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
+  ...process.env,
+};
 let passed = 0;
 let failed = 0;
 for (const p of progs) {
-  const r = spawnSync(join(dir, p), [], { encoding: 'utf8', timeout: 600_000, maxBuffer: 64 << 20 });
+  const r = spawnSync(join(dir, p), [], { encoding: 'utf8', timeout: 600_000, maxBuffer: 64 << 20, env });
   const out = `${r.stdout ?? ''}`;
   let ok = 0;
   let bad = 0;
