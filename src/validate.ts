@@ -1,11 +1,40 @@
 // Argument checks for the generated system-call bindings.  Each throws the
 // error Node would throw for the same mistake; none returns a value the
 // caller must check.
-import { RumpError, invalidArgType, outOfRange } from './errors.js';
+import { RumpError, invalidArgType, invalidArgValue, outOfRange } from './errors.js';
+
+const pathText = (p: unknown): string | undefined =>
+  typeof p === 'string' ? p : p instanceof Uint8Array ? Buffer.from(p).toString() : undefined;
 
 /** Throw the RumpError for a negative errno returned by the addon. */
-export function sysFail(r: number, syscall: string): never {
-  throw new RumpError(r, syscall);
+export function sysFail(r: number, syscall: string, path?: unknown, dest?: unknown): never {
+  throw new RumpError(r, syscall, pathText(path), pathText(dest));
+}
+
+/** A path: a string or Uint8Array without NUL bytes (or null where allowed). */
+export function vPath(v: unknown, name: string, nullable: boolean): void {
+  if (typeof v === 'string') {
+    if (v.includes('\u0000')) {
+      throw invalidArgValue(name, v, 'must be a string, Uint8Array, or URL without null bytes');
+    }
+    return;
+  }
+  if (v instanceof Uint8Array) {
+    if (v.includes(0)) throw invalidArgValue(name, v, 'must be a string, Uint8Array, or URL without null bytes');
+    return;
+  }
+  if (v === null && nullable) return;
+  throw invalidArgType(name, `of type string or an instance of Buffer${nullable ? ', or null' : ''}`, v);
+}
+
+/** An I/O vector: an array of ArrayBufferViews. */
+export function vIov(v: unknown, name: string): void {
+  if (!Array.isArray(v)) throw invalidArgType(name, 'an instance of Array', v);
+  for (let i = 0; i < v.length; i++) {
+    if (!ArrayBuffer.isView(v[i])) {
+      throw invalidArgType(`${name}[${i}]`, 'an instance of Buffer, TypedArray, or DataView', v[i]);
+    }
+  }
 }
 
 /** An integer within [lo, hi]. */
@@ -53,31 +82,71 @@ const INT_RANGE: Record<string, [number, number]> = {
   Uint32: [0, 0xffffffff], Int32: [-0x80000000, 0x7fffffff],
 };
 
-/** Encode a struct argument into its C layout (null passes through when allowed). */
-export function vStruct(v: unknown, name: string, layout: StructLayout, nullable: boolean): Uint8Array | null {
+const TWO32 = 2 ** 32;
+
+/**
+ * Encode a struct argument (count of them in a row) into its C layout, into
+ * `into` when given; null passes through when allowed.
+ */
+export function vStruct(v: unknown, name: string, layout: StructLayout, nullable: boolean,
+  count = 1, into?: Uint8Array): Uint8Array | null {
   if (v === null && nullable) return null;
-  if (typeof v !== 'object' || v === null) {
-    throw invalidArgType(name, `of type object (${layout.name})${nullable ? ' or null' : ''}`, v);
+  const items = count > 1 ? v : [v];
+  if (count > 1 && (!Array.isArray(v) || v.length !== count)) {
+    throw invalidArgType(name, `an array of ${count} ${layout.name}${nullable ? ', or null' : ''}`, v);
   }
-  const out = new Uint8Array(layout.size);
-  const dv = new DataView(out.buffer);
+  const out = into ?? new Uint8Array(layout.size * count);
+  out.fill(0);
+  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  (items as unknown[]).forEach((item, k) => {
+    const iname = count > 1 ? `${name}[${k}]` : name;
+    if (typeof item !== 'object' || item === null) {
+      throw invalidArgType(iname, `of type object (${layout.name})${nullable ? ' or null' : ''}`, item);
+    }
+    const base = k * layout.size;
+    for (const f of layout.fields) {
+      const x = (item as Record<string, unknown>)[f.name];
+      const fname = `${iname}.${f.name}`;
+      const off = base + f.offset;
+      if (f.view === 'BigUint64' || f.view === 'BigInt64' || f.view === 'U64N' || f.view === 'I64N') {
+        if (typeof x !== 'bigint' && typeof x !== 'number') throw invalidArgType(fname, 'of type bigint or number', x);
+        if (typeof x === 'number' && !Number.isSafeInteger(x)) throw outOfRange(fname, 'a safe integer', x);
+        const b = BigInt(x);
+        const unsigned = f.view === 'BigUint64' || f.view === 'U64N';
+        const [lo, hi] = unsigned ? [0n, U64_MAX] : [I64_MIN, I64_MAX];
+        if (b < lo || b > hi) throw outOfRange(fname, `>= ${lo} && <= ${hi}`, x);
+        if (unsigned) dv.setBigUint64(off, b, true);
+        else dv.setBigInt64(off, b, true);
+      } else {
+        const [lo, hi] = INT_RANGE[f.view]!;
+        vInt(x, fname, lo, hi);
+        (dv as unknown as Record<string, (o: number, v: number, le: boolean) => void>)[`set${f.view}`]!
+          .call(dv, off, x as number, true);
+      }
+    }
+  });
+  return out;
+}
+
+/** Decode struct number index from its C layout. */
+export function decodeStruct(b: Uint8Array, layout: StructLayout, index: number): Record<string, number | bigint> {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const base = index * layout.size;
+  const o: Record<string, number | bigint> = {};
   for (const f of layout.fields) {
-    const x = (v as Record<string, unknown>)[f.name];
-    const fname = `${name}.${f.name}`;
-    if (f.view === 'BigUint64' || f.view === 'BigInt64') {
-      if (typeof x !== 'bigint' && typeof x !== 'number') throw invalidArgType(fname, 'of type bigint or number', x);
-      if (typeof x === 'number' && !Number.isSafeInteger(x)) throw outOfRange(fname, 'a safe integer', x);
-      const b = BigInt(x);
-      const [lo, hi] = f.view === 'BigUint64' ? [0n, U64_MAX] : [I64_MIN, I64_MAX];
-      if (b < lo || b > hi) throw outOfRange(fname, `>= ${lo} && <= ${hi}`, x);
-      if (f.view === 'BigUint64') dv.setBigUint64(f.offset, b, true);
-      else dv.setBigInt64(f.offset, b, true);
-    } else {
-      const [lo, hi] = INT_RANGE[f.view];
-      vInt(x, fname, lo, hi);
-      (dv as unknown as Record<string, (o: number, v: number, le: boolean) => void>)[`set${f.view}`]
-        .call(dv, f.offset, x as number, true);
+    const off = base + f.offset;
+    switch (f.view) {
+      case 'U64N': o[f.name] = dv.getUint32(off, true) + dv.getUint32(off + 4, true) * TWO32; break;
+      case 'I64N': o[f.name] = dv.getUint32(off, true) + dv.getInt32(off + 4, true) * TWO32; break;
+      case 'BigUint64': o[f.name] = dv.getBigUint64(off, true); break;
+      case 'BigInt64': o[f.name] = dv.getBigInt64(off, true); break;
+      case 'Uint8': o[f.name] = dv.getUint8(off); break;
+      case 'Int8': o[f.name] = dv.getInt8(off); break;
+      case 'Uint16': o[f.name] = dv.getUint16(off, true); break;
+      case 'Int16': o[f.name] = dv.getInt16(off, true); break;
+      case 'Uint32': o[f.name] = dv.getUint32(off, true); break;
+      default: o[f.name] = dv.getInt32(off, true); break;
     }
   }
-  return out;
+  return o;
 }

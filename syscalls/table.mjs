@@ -56,15 +56,150 @@ export const syscalls = [
       'struct rlimit *old_limit:struct_out?'],
   },
 
-  // descriptors (kern_descrip.c, sys_generic.c, sys_eventfd.c)
+  // descriptors (kern_descrip.c, sys_eventfd.c)
   { name: 'close', ret: 'int', args: ['int fd:fd'] },
+  { name: 'close_range', ret: 'int', args: ['unsigned int first', 'unsigned int last', 'unsigned int flags'] },
   { name: 'dup', ret: 'int', args: ['int oldfd:fd'] },
   { name: 'dup2', ret: 'int', args: ['int oldfd:fd', 'int newfd:fd'] },
   { name: 'dup3', ret: 'int', args: ['int oldfd:fd', 'int newfd:fd', 'int flags'] },
-  { name: 'fcntl', ret: 'int', args: ['int fd:fd', 'int cmd', 'long arg'] },
+  { name: 'fcntl', ret: 'int', flags: ['blocking'], args: ['int fd:fd', 'int cmd', 'long arg'] },
+  {
+    name: 'fcntl_lock', alias: 'fcntl', ret: 'int', flags: ['blocking'],
+    doc: 'fcntl with F_GETLK, F_SETLK or F_SETLKW: the lock travels both ways.',
+    args: ['int fd:fd', 'int cmd', 'struct flock *lock:struct_inout'],
+  },
+  { name: 'flock', ret: 'int', flags: ['blocking'], args: ['int fd:fd', 'int operation'] },
+  { name: 'eventfd2', ret: 'int', args: ['unsigned int initval', 'int flags'] },
+  { name: 'ioctl', ret: 'int', args: ['int fd:fd', 'unsigned long request', 'long arg'] },
+  {
+    name: 'ioctl_int', alias: 'ioctl', ret: 'int',
+    doc: 'ioctl whose argument points to an int (FIONREAD, FIONBIO): returns the int after the call.',
+    args: ['int fd:fd', 'unsigned long request', 'int *value:scalar_inout'],
+  },
+
+  // I/O (sys_generic.c, vfs_syscalls.c)
   { name: 'read', ret: 'ssize_t', flags: ['blocking'], args: ['int fd:fd', 'void *buf:out[count]', 'size_t count'] },
   { name: 'write', ret: 'ssize_t', flags: ['blocking'], args: ['int fd:fd', 'const void *buf:in[count]', 'size_t count'] },
-  { name: 'eventfd2', ret: 'int', args: ['unsigned int initval', 'int flags'] },
+  {
+    name: 'pread64', ret: 'ssize_t', flags: ['blocking'],
+    args: ['int fd:fd', 'void *buf:out[count]', 'size_t count', 'off_t offset'],
+  },
+  {
+    name: 'pwrite64', ret: 'ssize_t', flags: ['blocking'],
+    args: ['int fd:fd', 'const void *buf:in[count]', 'size_t count', 'off_t offset'],
+  },
+  { name: 'readv', ret: 'ssize_t', flags: ['blocking'], args: ['int fd:fd', 'const struct iovec *iov:iov_out[iovcnt]', 'int iovcnt'] },
+  { name: 'writev', ret: 'ssize_t', flags: ['blocking'], args: ['int fd:fd', 'const struct iovec *iov:iov_in[iovcnt]', 'int iovcnt'] },
+  {
+    name: 'preadv', ret: 'ssize_t', flags: ['blocking'],
+    args: ['int fd:fd', 'const struct iovec *iov:iov_out[iovcnt]', 'int iovcnt', 'unsigned long pos_l', 'unsigned long pos_h'],
+  },
+  {
+    name: 'pwritev', ret: 'ssize_t', flags: ['blocking'],
+    args: ['int fd:fd', 'const struct iovec *iov:iov_in[iovcnt]', 'int iovcnt', 'unsigned long pos_l', 'unsigned long pos_h'],
+  },
+  { name: 'lseek', ret: 'off_t', args: ['int fd:fd', 'off_t offset', 'int whence'] },
+
+  // names and files (vfs_syscalls.c)
+  { name: 'open', ret: 'int', flags: ['blocking'], args: ['const char *path:path', 'int flags', 'mode_t mode'] },
+  {
+    name: 'openat', ret: 'int', flags: ['blocking'],
+    args: ['int dirfd:fd', 'const char *path:path', 'int flags', 'mode_t mode'],
+  },
+  { name: 'creat', ret: 'int', args: ['const char *path:path', 'mode_t mode'] },
+  { name: 'stat', ret: 'int', args: ['const char *path:path', 'struct stat *statbuf:struct_out'] },
+  { name: 'lstat', ret: 'int', args: ['const char *path:path', 'struct stat *statbuf:struct_out'] },
+  { name: 'fstat', ret: 'int', args: ['int fd:fd', 'struct stat *statbuf:struct_out'] },
+  {
+    name: 'newfstatat', ret: 'int',
+    args: ['int dirfd:fd', 'const char *path:path', 'struct stat *statbuf:struct_out', 'int flags'],
+  },
+  {
+    name: 'statx', ret: 'int',
+    args: ['int dirfd:fd', 'const char *path:path', 'int flags', 'unsigned int mask', 'struct statx *statxbuf:struct_out'],
+  },
+  { name: 'access', ret: 'int', args: ['const char *path:path', 'int mode'] },
+  { name: 'faccessat', ret: 'int', args: ['int dirfd:fd', 'const char *path:path', 'int mode'] },
+  { name: 'faccessat2', ret: 'int', args: ['int dirfd:fd', 'const char *path:path', 'int mode', 'int flags'] },
+  { name: 'mkdir', ret: 'int', args: ['const char *path:path', 'mode_t mode'] },
+  { name: 'mkdirat', ret: 'int', args: ['int dirfd:fd', 'const char *path:path', 'mode_t mode'] },
+  { name: 'rmdir', ret: 'int', args: ['const char *path:path'] },
+  { name: 'unlink', ret: 'int', args: ['const char *path:path'] },
+  { name: 'unlinkat', ret: 'int', args: ['int dirfd:fd', 'const char *path:path', 'int flags'] },
+  { name: 'rename', ret: 'int', args: ['const char *oldpath:path', 'const char *newpath:path'] },
+  {
+    name: 'renameat', ret: 'int',
+    args: ['int olddirfd:fd', 'const char *oldpath:path', 'int newdirfd:fd', 'const char *newpath:path'],
+  },
+  {
+    name: 'renameat2', ret: 'int',
+    args: ['int olddirfd:fd', 'const char *oldpath:path', 'int newdirfd:fd', 'const char *newpath:path',
+      'unsigned int flags'],
+  },
+  { name: 'link', ret: 'int', args: ['const char *oldpath:path', 'const char *newpath:path'] },
+  {
+    name: 'linkat', ret: 'int',
+    args: ['int olddirfd:fd', 'const char *oldpath:path', 'int newdirfd:fd', 'const char *newpath:path', 'int flags'],
+  },
+  { name: 'symlink', ret: 'int', args: ['const char *target:str', 'const char *linkpath:path'] },
+  { name: 'symlinkat', ret: 'int', args: ['const char *target:str', 'int newdirfd:fd', 'const char *linkpath:path'] },
+  { name: 'readlink', ret: 'ssize_t', args: ['const char *path:path', 'char *buf:out[bufsiz]', 'size_t bufsiz'] },
+  {
+    name: 'readlinkat', ret: 'ssize_t',
+    args: ['int dirfd:fd', 'const char *path:path', 'char *buf:out[bufsiz]', 'size_t bufsiz'],
+  },
+  { name: 'getdents64', ret: 'int', args: ['int fd:fd', 'void *dirp:out[count]', 'unsigned int count'] },
+  { name: 'chmod', ret: 'int', args: ['const char *path:path', 'mode_t mode'] },
+  { name: 'fchmod', ret: 'int', args: ['int fd:fd', 'mode_t mode'] },
+  { name: 'fchmodat', ret: 'int', args: ['int dirfd:fd', 'const char *path:path', 'mode_t mode'] },
+  { name: 'chown', ret: 'int', args: ['const char *path:path', 'uid_t owner', 'gid_t group'] },
+  { name: 'fchown', ret: 'int', args: ['int fd:fd', 'uid_t owner', 'gid_t group'] },
+  { name: 'lchown', ret: 'int', args: ['const char *path:path', 'uid_t owner', 'gid_t group'] },
+  {
+    name: 'fchownat', ret: 'int',
+    args: ['int dirfd:fd', 'const char *path:path', 'uid_t owner', 'gid_t group', 'int flags'],
+  },
+  {
+    name: 'utimensat', ret: 'int',
+    args: ['int dirfd:fd', 'const char *path:path?', 'const struct timespec *times:struct_in[2]?', 'int flags'],
+  },
+  { name: 'truncate', ret: 'int', args: ['const char *path:path', 'off_t length'] },
+  { name: 'ftruncate', ret: 'int', args: ['int fd:fd', 'off_t length'] },
+  { name: 'fallocate', ret: 'int', args: ['int fd:fd', 'int mode', 'off_t offset', 'off_t len'] },
+  { name: 'fsync', ret: 'int', args: ['int fd:fd'] },
+  { name: 'fdatasync', ret: 'int', args: ['int fd:fd'] },
+  { name: 'sync', ret: 'int', args: [] },
+  { name: 'chdir', ret: 'int', args: ['const char *path:path'] },
+  { name: 'fchdir', ret: 'int', args: ['int fd:fd'] },
+  { name: 'getcwd', ret: 'int', args: ['char *buf:out[size]', 'size_t size'] },
+  { name: 'mknod', ret: 'int', args: ['const char *path:path', 'mode_t mode', 'dev_t dev'] },
+  { name: 'mknodat', ret: 'int', args: ['int dirfd:fd', 'const char *path:path', 'mode_t mode', 'dev_t dev'] },
+  { name: 'statfs', ret: 'int', args: ['const char *path:path', 'struct statfs *buf:struct_out'] },
+  { name: 'fstatfs', ret: 'int', args: ['int fd:fd', 'struct statfs *buf:struct_out'] },
+  {
+    name: 'mount', ret: 'int',
+    args: ['const char *source:str?', 'const char *target:path', 'const char *fstype:str?', 'unsigned long flags',
+      'const char *data:str?'],
+  },
+  { name: 'umount2', ret: 'int', args: ['const char *target:path', 'int flags'] },
+
+  // pipes and readiness (sys_pipe.c, sys_poll.c)
+  { name: 'pipe', ret: 'int', args: ['int *fds:out[2]'] },
+  { name: 'pipe2', ret: 'int', args: ['int *fds:out[2]', 'int flags'] },
+  {
+    name: 'poll', ret: 'int', flags: ['blocking'],
+    args: ['struct pollfd *fds:inout[nfds]?', 'unsigned long nfds', 'int timeout'],
+  },
+  {
+    name: 'ppoll', ret: 'int', flags: ['blocking'],
+    args: ['struct pollfd *fds:inout[nfds]?', 'unsigned long nfds', 'const struct timespec *tmo:struct_in?',
+      'const void *sigmask:in[sigsetsize]?', 'size_t sigsetsize'],
+  },
+  {
+    name: 'select', ret: 'int', flags: ['blocking'],
+    args: ['int nfds', 'fd_set *readfds:struct_inout?', 'fd_set *writefds:struct_inout?',
+      'fd_set *exceptfds:struct_inout?', 'struct timeval *timeout:struct_inout?'],
+  },
 ];
 
 // Structs that cross the interface.  Fields are listed in order with their
@@ -78,6 +213,73 @@ export const structs = {
       ['rlim_cur', 'u64'],
       ['rlim_max', 'u64'],
     ],
+  },
+  // 64-bit fields written u64n/i64n reach TypeScript as numbers (exact to 2^53).
+  stat: {
+    c: 'struct stat',
+    header: '<sys/stat.h>',
+    size: 144,
+    fields: [
+      ['st_dev', 'u64n'], ['st_ino', 'u64n'], ['st_nlink', 'u64n'],
+      ['st_mode', 'u32'], ['st_uid', 'u32'], ['st_gid', 'u32'], ['', 'pad4'],
+      ['st_rdev', 'u64n'], ['st_size', 'i64n'], ['st_blksize', 'i64n'], ['st_blocks', 'i64n'],
+      ['st_atim.tv_sec', 'i64n', 'st_atime_sec'], ['st_atim.tv_nsec', 'i64n', 'st_atime_nsec'],
+      ['st_mtim.tv_sec', 'i64n', 'st_mtime_sec'], ['st_mtim.tv_nsec', 'i64n', 'st_mtime_nsec'],
+      ['st_ctim.tv_sec', 'i64n', 'st_ctime_sec'], ['st_ctim.tv_nsec', 'i64n', 'st_ctime_nsec'],
+    ],
+  },
+  statx: {
+    c: 'struct statx',
+    header: '<sys/stat.h>',
+    size: 256,
+    fields: [
+      ['stx_mask', 'u32'], ['stx_blksize', 'u32'], ['stx_attributes', 'u64n'],
+      ['stx_nlink', 'u32'], ['stx_uid', 'u32'], ['stx_gid', 'u32'], ['stx_mode', 'u16'], ['', 'pad2'],
+      ['stx_ino', 'u64n'], ['stx_size', 'u64n'], ['stx_blocks', 'u64n'], ['stx_attributes_mask', 'u64n'],
+      ['stx_atime.tv_sec', 'i64n', 'stx_atime_sec'], ['stx_atime.tv_nsec', 'u32', 'stx_atime_nsec'], ['', 'pad4'],
+      ['stx_btime.tv_sec', 'i64n', 'stx_btime_sec'], ['stx_btime.tv_nsec', 'u32', 'stx_btime_nsec'], ['', 'pad4'],
+      ['stx_ctime.tv_sec', 'i64n', 'stx_ctime_sec'], ['stx_ctime.tv_nsec', 'u32', 'stx_ctime_nsec'], ['', 'pad4'],
+      ['stx_mtime.tv_sec', 'i64n', 'stx_mtime_sec'], ['stx_mtime.tv_nsec', 'u32', 'stx_mtime_nsec'], ['', 'pad4'],
+      ['stx_rdev_major', 'u32'], ['stx_rdev_minor', 'u32'], ['stx_dev_major', 'u32'], ['stx_dev_minor', 'u32'],
+    ],
+  },
+  statfs: {
+    c: 'struct statfs',
+    header: '<sys/statfs.h>',
+    size: 120,
+    fields: [
+      ['f_type', 'i64n'], ['f_bsize', 'i64n'], ['f_blocks', 'u64n'], ['f_bfree', 'u64n'], ['f_bavail', 'u64n'],
+      ['f_files', 'u64n'], ['f_ffree', 'u64n'], ['f_fsid.__val[0]', 'i32', 'f_fsid0'], ['f_fsid.__val[1]', 'i32', 'f_fsid1'],
+      ['f_namelen', 'i64n'], ['f_frsize', 'i64n'], ['f_flags', 'i64n'],
+    ],
+  },
+  timespec: {
+    c: 'struct timespec',
+    header: '<time.h>',
+    fields: [['tv_sec', 'i64n'], ['tv_nsec', 'i64n']],
+  },
+  timeval: {
+    c: 'struct timeval',
+    header: '<sys/time.h>',
+    fields: [['tv_sec', 'i64n'], ['tv_usec', 'i64n']],
+  },
+  flock: {
+    c: 'struct flock',
+    header: '<fcntl.h>',
+    size: 32,
+    fields: [['l_type', 'i16'], ['l_whence', 'i16'], ['', 'pad4'], ['l_start', 'i64n'], ['l_len', 'i64n'], ['l_pid', 'i32']],
+  },
+  pollfd: {
+    c: 'struct pollfd',
+    header: '<poll.h>',
+    fields: [['fd', 'i32'], ['events', 'i16'], ['revents', 'i16']],
+  },
+  fd_set: {
+    c: 'fd_set',
+    header: '<sys/select.h>',
+    size: 128,
+    opaque: true,
+    fields: [],
   },
 };
 
@@ -94,4 +296,6 @@ export const scalars = {
   'uid_t': { size: 4, signed: false, allowMinusOne: true },
   'gid_t': { size: 4, signed: false, allowMinusOne: true },
   'mode_t': { size: 4, signed: false },
+  'unsigned long': { size: 8, signed: false },
+  'dev_t': { size: 8, signed: false },
 };

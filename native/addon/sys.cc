@@ -6,6 +6,10 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include <sys/uio.h>
 
 extern "C" {
 #include <rump/rump_syscalls.h>
@@ -38,6 +42,87 @@ ProcHandle *proc_slot(napi_env env, void *data) {
 bool ctl_long(double v, long *out) {
   if (!(v >= -9223372036854775808.0 && v < 9223372036854775808.0)) return false;
   *out = static_cast<long>(v);
+  return true;
+}
+
+// A string argument (a path, a file-system type, mount options): a string or
+// the bytes of a Uint8Array, copied NUL-terminated into buf.  Too long gives
+// ENAMETOOLONG as the host kernel would; an embedded NUL is refused as Node
+// refuses it.
+#define PATH_ARG_MAX 4096
+struct PathArg {
+  char *buf;
+  int error = 0;
+  explicit PathArg(char *b) : buf(b) {}
+};
+
+bool path_arg(napi_env env, napi_value v, bool nullable, PathArg *p, long *out) {
+  napi_valuetype t = napi_undefined;
+  if (v != nullptr) napi_typeof(env, v, &t);
+  size_t len = 0;
+  if (t == napi_null || t == napi_undefined) {
+    if (!nullable) {
+      throw_type(env, "ERR_INVALID_ARG_TYPE", "Expected a string or Uint8Array path");
+      return false;
+    }
+    *out = 0;
+    return true;
+  }
+  if (t == napi_string) {
+    napi_get_value_string_utf8(env, v, p->buf, PATH_ARG_MAX + 2, &len);
+  } else {
+    bool is = false;
+    napi_is_typedarray(env, v, &is);
+    napi_typedarray_type tt;
+    void *data = nullptr;
+    if (!is || napi_get_typedarray_info(env, v, &tt, &len, &data, nullptr, nullptr) != napi_ok ||
+        tt != napi_uint8_array) {
+      throw_type(env, "ERR_INVALID_ARG_TYPE", "Expected a string or Uint8Array path");
+      return false;
+    }
+    if (len > PATH_ARG_MAX + 1) len = PATH_ARG_MAX + 1;
+    if (len > 0) std::memcpy(p->buf, data, len);
+    p->buf[len] = '\0';
+  }
+  if (std::memchr(p->buf, '\0', len) != nullptr) {
+    throw_type(env, "ERR_INVALID_ARG_VALUE", "Strings must not contain null bytes");
+    return false;
+  }
+  if (len >= PATH_ARG_MAX) p->error = ENAMETOOLONG;
+  *out = reinterpret_cast<long>(p->buf);
+  return true;
+}
+
+// An I/O vector argument: an array of ArrayBufferViews (at most IOV_MAX;
+// more reach the kernel as a count it refuses).
+struct IovArg {
+  std::vector<struct iovec> iov;
+  size_t count = 0;
+};
+
+bool buf_arg(napi_env env, napi_value v, bool nullable, size_t need, long *out, size_t *cap);
+
+bool iov_arg(napi_env env, napi_value v, IovArg *io, long *out) {
+  bool is = false;
+  if (v == nullptr || napi_is_array(env, v, &is) != napi_ok || !is) {
+    throw_type(env, "ERR_INVALID_ARG_TYPE", "Expected an array of ArrayBufferViews");
+    return false;
+  }
+  uint32_t n = 0;
+  napi_get_array_length(env, v, &n);
+  if (n > 1024) n = 1024;
+  io->iov.resize(n > 0 ? n : 1);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value e;
+    long p;
+    size_t cap;
+    napi_get_element(env, v, i, &e);
+    if (!buf_arg(env, e, false, 0, &p, &cap)) return false;
+    io->iov[i].iov_base = reinterpret_cast<void *>(p);
+    io->iov[i].iov_len = cap;
+  }
+  io->count = n;
+  *out = reinterpret_cast<long>(io->iov.data());
   return true;
 }
 

@@ -4,6 +4,8 @@
 #include "sys/kernel.h"
 #include "sys/kmem.h"
 #include "sys/proc.h"
+#include "sys/device.h"
+#include "sys/vnode.h"
 
 static void
 rlimit_defaults(struct rump_kernel *k, const struct rump_config *cfg)
@@ -72,17 +74,29 @@ rump_kernel_boot(const struct rump_config *cfg)
 		rumpuser_seterrno(error);
 		return NULL;
 	}
+	if ((error = vfs_init(k)) != 0) {
+		vfs_fini(k);
+		goto fail;
+	}
 	if ((error = proc_init_table(k)) != 0)
-		goto fail;
-	if ((error = proc_create(k, NULL, 0, &k->k_initproc)) != 0) {
+		goto fail_vfs;
+	if ((error = vfs_mount_root(k)) != 0 || (error = dev_populate(k)) != 0) {
+		vfs_unmount_all(k);
 		proc_fini_table(k);
-		goto fail;
+		goto fail_vfs;
+	}
+	if ((error = proc_create(k, NULL, 0, &k->k_initproc)) != 0) {
+		vfs_unmount_all(k);
+		proc_fini_table(k);
+		goto fail_vfs;
 	}
 	klog(k, "rumpkit %s booted: host %s, memory limit %lu KiB",
 	    RUMPKIT_VERSION, k->k_hostname,
 	    (unsigned long)(k->k_memlimit >> 10));
 	return k;
 
+fail_vfs:
+	vfs_fini(k);
 fail:
 	kernel_free(k);
 	rumpuser_seterrno(error);
@@ -122,6 +136,9 @@ rump_kernel_halt(struct rump_kernel *k)
 	}
 	k->k_initproc = NULL;
 	proc_fini_table(k);
+	if (vfs_unmount_all(k) != 0)
+		klog(k, "halt: a file system would not unmount");
+	vfs_fini(k);
 
 	used = atomic_load(&k->k_memused);
 	allocs = atomic_load(&k->k_memallocs);

@@ -6,7 +6,11 @@
 #include "sys/filedesc.h"
 #include "sys/kmem.h"
 #include "sys/proc.h"
+#include "sys/lockf.h"
+#include "sys/vnode.h"
 #include "gen/syscallargs.h"
+#include <linux/close_range.h>
+#include <sys/stat.h>
 
 #define NDFILE	16	/* slots in a new table */
 
@@ -132,6 +136,10 @@ fd_install(struct proc *p, int minfd, struct file *fp, bool cloexec, int *fdp)
 			mutex_exit(&fdt->fd_lock);
 			return EMFILE;
 		}
+		if (fp == NULL) {
+			mutex_exit(&fdt->fd_lock);
+			return 0;
+		}
 		if (fd < fdt->fd_nfiles)
 			break;
 		if ((error = fd_grow(p->p_kernel, fdt, fd)) != 0) {
@@ -148,6 +156,18 @@ fd_install(struct proc *p, int minfd, struct file *fp, bool cloexec, int *fdp)
 	mutex_exit(&fdt->fd_lock);
 	*fdp = fd;
 	return 0;
+}
+
+struct file *
+fd_getfile_io(struct proc *p, int fd)
+{
+	struct file *fp = fd_getfile(p, fd);
+
+	if (fp != NULL && (atomic_load(&fp->f_flag) & FPATH)) {
+		fdrop(fp);
+		return NULL;
+	}
+	return fp;
 }
 
 struct file *
@@ -194,8 +214,129 @@ sys_close(struct lwp *l, const struct sys_close_args *uap,
 	mutex_exit(&fdt->fd_lock);
 	if (fp == NULL)
 		return EBADF;
+	vn_fd_closed(l->l_proc, fp);
 	fdrop(fp);
 	return 0;
+}
+
+/* A process exits: its record locks go, whoever else shares its files. */
+void
+fd_proc_exit(struct proc *p)
+{
+	struct filedesc *fdt = p->p_fd;
+
+	for (int fd = 0;; fd++) {
+		struct file *fp = NULL;
+
+		mutex_enter(&fdt->fd_lock);
+		for (; fd < fdt->fd_nfiles; fd++)
+			if ((fp = fdt->fd_ofiles[fd].ff_file) != NULL)
+				break;
+		if (fp != NULL)
+			fhold(fp);
+		mutex_exit(&fdt->fd_lock);
+		if (fp == NULL)
+			return;
+		vn_fd_closed(p, fp);
+		fdrop(fp);
+	}
+}
+
+int
+fd_setcloexec(struct proc *p, int fd, bool on)
+{
+	struct filedesc *fdt = p->p_fd;
+	int error = 0;
+
+	mutex_enter(&fdt->fd_lock);
+	if (fd < 0 || fd >= fdt->fd_nfiles || fdt->fd_ofiles[fd].ff_file == NULL)
+		error = EBADF;
+	else
+		fdt->fd_ofiles[fd].ff_cloexec = on;
+	mutex_exit(&fdt->fd_lock);
+	return error;
+}
+
+void
+fd_close_range(struct proc *p, unsigned first, unsigned last, bool cloexec_only)
+{
+	struct filedesc *fdt = p->p_fd;
+
+	for (;;) {
+		struct file *fp = NULL;
+
+		mutex_enter(&fdt->fd_lock);
+		if (first >= (unsigned)fdt->fd_nfiles || first > last) {
+			mutex_exit(&fdt->fd_lock);
+			return;
+		}
+		if (cloexec_only) {
+			for (unsigned fd = first; fd < (unsigned)fdt->fd_nfiles &&
+			    fd <= last; fd++)
+				if (fdt->fd_ofiles[fd].ff_file != NULL)
+					fdt->fd_ofiles[fd].ff_cloexec = true;
+			mutex_exit(&fdt->fd_lock);
+			return;
+		}
+		for (; first < (unsigned)fdt->fd_nfiles && first <= last; first++)
+			if ((fp = fd_detach_locked(fdt, (int)first)) != NULL)
+				break;
+		mutex_exit(&fdt->fd_lock);
+		if (fp == NULL)
+			return;
+		vn_fd_closed(p, fp);
+		fdrop(fp);
+		if (first == last)
+			return;
+		first++;
+	}
+}
+
+int
+sys_close_range(struct lwp *l, const struct sys_close_range_args *uap,
+    long *retval)
+{
+	struct proc *p = l->l_proc;
+	unsigned flags = SCARG(uap, flags);
+	int error;
+
+	(void)retval;
+	if (flags & ~(CLOSE_RANGE_CLOEXEC | CLOSE_RANGE_UNSHARE))
+		return EINVAL;
+	if (SCARG(uap, first) > SCARG(uap, last))
+		return EINVAL;
+	if ((flags & CLOSE_RANGE_UNSHARE) &&
+	    atomic_load(&p->p_fd->fd_refcnt) > 1) {
+		struct filedesc *nfd;
+
+		if ((error = fd_copy_table(p->p_kernel, p->p_fd, &nfd)) != 0)
+			return error;
+		fd_release_table(p->p_kernel, p->p_fd);
+		p->p_fd = nfd;
+	}
+	fd_close_range(p, SCARG(uap, first), SCARG(uap, last),
+	    (flags & CLOSE_RANGE_CLOEXEC) != 0);
+	return 0;
+}
+
+int
+sys_flock(struct lwp *l, const struct sys_flock_args *uap, long *retval)
+{
+	struct file *fp;
+	int error;
+
+	(void)retval;
+	if ((fp = fd_getfile_io(l->l_proc, SCARG(uap, fd))) == NULL)
+		return EBADF;
+	if (fp->f_ops != &vnops) {
+		fdrop(fp);
+		return EINVAL;
+	}
+	vfs_enter(fp->f_kernel);
+	error = lf_flock(l, fp, SCARG(uap, operation));
+	vfs_exit(fp->f_kernel);
+	fdrop(fp);
+	return error;
 }
 
 /* Point newfd at oldfd's file, closing what newfd held. */
@@ -225,8 +366,10 @@ dodup2(struct proc *p, int oldfd, int newfd, bool cloexec, register_t *retval)
 	if (newfd == fdt->fd_freefile)
 		fdt->fd_freefile = newfd + 1;
 	mutex_exit(&fdt->fd_lock);
-	if (ofp != NULL)
+	if (ofp != NULL) {
+		vn_fd_closed(p, ofp);
 		fdrop(ofp);
+	}
 	*retval = newfd;
 	return 0;
 }
@@ -279,6 +422,22 @@ sys_dup3(struct lwp *l, const struct sys_dup3_args *uap, register_t *retval)
 	    (flags & O_CLOEXEC) != 0, retval);
 }
 
+/* O_NOATIME: only for the file's owner (or root), as Linux has it. */
+static bool
+noatime_ok(struct lwp *l, struct file *fp)
+{
+	struct stat st;
+	kauth_cred_t cr;
+	bool ok;
+
+	if (fp->f_ops->fo_stat == NULL || fp->f_ops->fo_stat(fp, &st) != 0)
+		return false;
+	cr = kauth_cred_get_proc(l->l_proc);
+	ok = cr->cr_fsuid == st.st_uid || kauth_cred_privileged(cr);
+	kauth_cred_free(l->l_proc->p_kernel, cr);
+	return ok;
+}
+
 int
 sys_fcntl(struct lwp *l, const struct sys_fcntl_args *uap, register_t *retval)
 {
@@ -314,10 +473,18 @@ sys_fcntl(struct lwp *l, const struct sys_fcntl_args *uap, register_t *retval)
 			return EBADF;
 		fl = atomic_load(&fp->f_flag);
 		if (SCARG(uap, cmd) == F_GETFL) {
-			int acc = (fl & FREAD) && (fl & FWRITE) ? O_RDWR :
+			int acc = (fl & FPATH) ? O_PATH :
+			    (fl & FREAD) && (fl & FWRITE) ? O_RDWR :
 			    (fl & FWRITE) ? O_WRONLY : O_RDONLY;
 
-			*retval = (fl & ~(FREAD | FWRITE)) | acc;
+			*retval = (fl & ~(FREAD | FWRITE | FPATH)) | acc;
+		} else if ((fl & FPATH)) {
+			fdrop(fp);
+			return EBADF;
+		} else if (((int)arg & O_NOATIME) && !(fl & O_NOATIME) &&
+		    !noatime_ok(l, fp)) {
+			fdrop(fp);
+			return EPERM;
 		} else {
 			int nfl;
 
@@ -329,6 +496,27 @@ sys_fcntl(struct lwp *l, const struct sys_fcntl_args *uap, register_t *retval)
 		}
 		fdrop(fp);
 		return 0;
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW: {
+		struct flock lk;
+
+		if ((fp = fd_getfile_io(p, fd)) == NULL)
+			return EBADF;
+		if (fp->f_ops != &vnops) {
+			fdrop(fp);
+			return EINVAL;
+		}
+		if ((error = copyin((void *)arg, &lk, sizeof(lk))) == 0) {
+			vfs_enter(fp->f_kernel);
+			error = lf_fcntl(l, fp, SCARG(uap, cmd), &lk);
+			vfs_exit(fp->f_kernel);
+		}
+		if (error == 0 && SCARG(uap, cmd) == F_GETLK)
+			error = copyout(&lk, (void *)arg, sizeof(lk));
+		fdrop(fp);
+		return error;
+	}
 	default:
 		if ((fp = fd_getfile(p, fd)) == NULL)
 			return EBADF;

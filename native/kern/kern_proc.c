@@ -5,6 +5,7 @@
 #include "sys/kernel.h"
 #include "sys/kmem.h"
 #include "sys/proc.h"
+#include "sys/vnode.h"
 
 #define PIDHASH_INITIAL	16
 
@@ -137,6 +138,7 @@ proc_create(struct rump_kernel *k, struct proc *parent, int fdflags,
 	}
 	if (error != 0)
 		goto fail;
+	cwd_init(p, parent);
 
 	mutex_enter(&k->k_proclock);
 	if ((p->p_pid = pid_alloc(k)) < 0) {
@@ -157,6 +159,7 @@ proc_create(struct rump_kernel *k, struct proc *parent, int fdflags,
 	return 0;
 
 fail:
+	cwd_free(p);
 	if (p->p_fd != NULL)
 		fd_release_table(k, p->p_fd);
 	if (p->p_cred != NULL)
@@ -178,8 +181,10 @@ proc_exit(struct proc *p)
 	struct proc *c, *reaper;
 
 	KASSERT(p->p_nlwps == 0);
+	fd_proc_exit(p);
 	fd_release_table(k, p->p_fd);
 	p->p_fd = NULL;
+	cwd_free(p);
 
 	mutex_enter(&k->k_proclock);
 	reaper = k->k_initproc != p ? k->k_initproc : NULL;

@@ -1,10 +1,13 @@
 /* eventfd: a 64-bit counter behind a descriptor, as Linux has it. */
+#include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 
 #include "sys/systm.h"
 #include "sys/filedesc.h"
 #include "sys/kmem.h"
 #include "sys/proc.h"
+#include "sys/selinfo.h"
 #include "sys/uiomove.h"
 #include "gen/syscallargs.h"
 
@@ -15,10 +18,11 @@ struct eventfd {
 	kcondvar_t	efd_cv;		/* the counter changed */
 	uint64_t	efd_count;
 	bool		efd_semaphore;
+	struct selinfo	efd_sel;
 };
 
 static int
-efd_fop_read(struct file *fp, struct uio *uio)
+efd_fop_read(struct file *fp, struct uio *uio, int flags)
 {
 	struct eventfd *efd = fp->f_data;
 	uint64_t v;
@@ -42,11 +46,13 @@ efd_fop_read(struct file *fp, struct uio *uio)
 	}
 	cv_broadcast(&efd->efd_cv);
 	mutex_exit(&efd->efd_lock);
+	(void)flags;
+	selnotify(fp->f_kernel, &efd->efd_sel);
 	return uiomove(&v, sizeof(v), uio);
 }
 
 static int
-efd_fop_write(struct file *fp, struct uio *uio)
+efd_fop_write(struct file *fp, struct uio *uio, int flags)
 {
 	struct eventfd *efd = fp->f_data;
 	uint64_t v;
@@ -70,7 +76,57 @@ efd_fop_write(struct file *fp, struct uio *uio)
 	if (v != 0)
 		cv_broadcast(&efd->efd_cv);
 	mutex_exit(&efd->efd_lock);
+	(void)flags;
+	if (v != 0)
+		selnotify(fp->f_kernel, &efd->efd_sel);
 	return 0;
+}
+
+static int
+efd_fop_poll(struct file *fp, int events, struct pollctx *pc)
+{
+	struct eventfd *efd = fp->f_data;
+	int revents = 0;
+
+	selrecord(pc, &efd->efd_sel);
+	mutex_enter(&efd->efd_lock);
+	if (efd->efd_count > 0)
+		revents |= events & (POLLIN | POLLRDNORM);
+	if (efd->efd_count < EVENTFD_MAX)
+		revents |= events & (POLLOUT | POLLWRNORM);
+	mutex_exit(&efd->efd_lock);
+	return revents;
+}
+
+/* An anonymous inode, as Linux shows it. */
+static int
+efd_fop_stat(struct file *fp, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_mode = 0600;
+	st->st_nlink = 1;
+	st->st_blksize = 4096;
+	st->st_ino = (ino_t)((uintptr_t)fp->f_data >> 4);
+	return 0;
+}
+
+static int
+efd_fop_seek(struct file *fp, off_t off, int whence, off_t *newoff)
+{
+	(void)fp;
+	(void)off;
+	(void)whence;
+	*newoff = 0;	/* Linux's noop_llseek */
+	return 0;
+}
+
+static int
+efd_fop_ioctl(struct file *fp, unsigned long cmd, void *data)
+{
+	(void)fp;
+	(void)cmd;
+	(void)data;
+	return ENOTTY;
 }
 
 static void
@@ -78,6 +134,7 @@ efd_fop_close(struct file *fp)
 {
 	struct eventfd *efd = fp->f_data;
 
+	seldestroy(fp->f_kernel, &efd->efd_sel);
 	cv_destroy(&efd->efd_cv);
 	mutex_destroy(&efd->efd_lock);
 	kmem_free(fp->f_kernel, efd, sizeof(*efd));
@@ -87,6 +144,10 @@ static const struct fileops eventfd_ops = {
 	.fo_name = "eventfd",
 	.fo_read = efd_fop_read,
 	.fo_write = efd_fop_write,
+	.fo_ioctl = efd_fop_ioctl,
+	.fo_poll = efd_fop_poll,
+	.fo_stat = efd_fop_stat,
+	.fo_seek = efd_fop_seek,
 	.fo_close = efd_fop_close,
 };
 
@@ -115,6 +176,7 @@ sys_eventfd2(struct lwp *l, const struct sys_eventfd2_args *uap,
 		return error;
 	}
 	efd->efd_count = SCARG(uap, initval);
+	selinit(&efd->efd_sel);
 	efd->efd_semaphore = (flags & EFD_SEMAPHORE) != 0;
 	cr = kauth_cred_get_proc(p);
 	error = falloc(k, &eventfd_ops, efd,

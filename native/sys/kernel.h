@@ -8,6 +8,9 @@
 #include "sys/systm.h"
 #include "sys/mutex.h"
 
+struct mount;
+struct vnode;
+
 LIST_HEAD(proclist, proc);
 LIST_HEAD(lwplist, lwp);
 
@@ -36,6 +39,17 @@ struct rump_kernel {
 
 	rump_console_fn	k_console;
 	void		*k_console_arg;
+
+	/* the VFS (native/vfs) */
+	kmutex_t	k_vfslock;	/* the name space, vnodes, file systems */
+	struct lwp * _Atomic k_vfsowner;	/* who holds k_vfslock */
+	kcondvar_t	k_vfscv;	/* sleepers on VFS state (locks, FIFO opens) */
+	TAILQ_HEAD(mounthead, mount) k_mounts;
+	struct vnode	*k_rootvnode;	/* held */
+	uint32_t	k_nextdev;	/* device numbers for new mounts */
+
+	/* readiness (kern/sys_select.c) */
+	kmutex_t	k_sellock;
 };
 
 #define PID_MAX		4194304

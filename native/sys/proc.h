@@ -29,6 +29,7 @@ struct proc {
 	struct rlimit	p_rlimit[RLIM_NLIMITS];
 
 	struct filedesc	*p_fd;
+	struct vnode	*p_cwd;		/* current directory, held; under VFS lock */
 };
 
 #define LW_IMPLICIT	0x01	/* made by rump_kernel_enter; freed on switch */
