@@ -11,43 +11,24 @@
 // absolute figures drift, ratios within one run hold.  Targets are reported,
 // never asserted: the exit status is 0 whenever the measurements ran.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
 import { Kernel } from '../src/index.js';
 import { native, type ProcSlot } from '../src/native.js';
+import {
+  buildC, buildDir, bytes, checkArgs, fail, json, median, met, newest, note, ns, runC, table, target,
+  times, type Row,
+} from './common.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-if (args.some((a) => a !== '--json')) {
-  process.stderr.write('usage: node --expose-gc --import tsx bench/run.ts [--json]\n');
-  process.exit(2);
-}
+checkArgs('bench/run.ts');
 
 const BATCHES = 5;
 const KERNELS = 10_000;           // kernels alive for the memory figure
 const BOOT_WARMUP = 500;
 const BOOT_PER_BATCH = 5000;
 const CALLS_PER_BATCH = 1_000_000;
-
-/** Progress goes to stderr so that --json leaves stdout to the document. */
-function note(msg: string): void {
-  if (!json) process.stderr.write(`bench: ${msg}\n`);
-}
-
-function fail(msg: string): never {
-  process.stderr.write(`bench: ${msg}\n`);
-  process.exit(1);
-}
-
-function median(v: readonly number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 function quantile(sorted: Float64Array, q: number): number {
   return sorted[Math.round(q * (sorted.length - 1))]!;
@@ -109,53 +90,6 @@ interface CResult {
     rump_batches_ns: number[];
     host_batches_ns: number[];
   };
-}
-
-function buildDir(): string {
-  const dir = resolve(root, process.env.RUMPKIT_BUILD_DIR ?? 'build/cmake');
-  if (!existsSync(join(dir, 'CMakeCache.txt'))) {
-    fail(`no configured native build in ${dir}: run \`npm install\` (or \`npm run build:native\`) ` +
-      'first, or point RUMPKIT_BUILD_DIR at a configured CMake build directory of this tree');
-  }
-  return dir;
-}
-
-/** Bring bench_kern and the kernel library up to date in the build directory. */
-function buildC(dir: string): void {
-  note(`building bench_kern in ${dir}`);
-  try {
-    execFileSync('cmake', ['--build', dir, '--target', 'bench_kern', 'rumpkit',
-      '--parallel', String(Math.max(1, Math.min(cpus().length, 4)))],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
-  } catch (e) {
-    const x = e as { stdout?: string; stderr?: string; message: string };
-    process.stderr.write(`${x.stdout ?? ''}${x.stderr ?? ''}`);
-    fail(`building bench_kern failed: ${x.message.split('\n')[0]}`);
-  }
-}
-
-/** The newest of the files that exist among candidates. */
-function newest(candidates: string[]): string | undefined {
-  return candidates.filter((f) => existsSync(f))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
-}
-
-function runC(dir: string): CResult {
-  const exe = newest([join(dir, 'bench_kern'), join(dir, 'Release', 'bench_kern')]);
-  if (exe === undefined) fail(`bench_kern was not found in ${dir} after building it`);
-  note('C: memory, boot+halt, getpid');
-  let out: string;
-  try {
-    out = execFileSync(exe, ['-k', String(KERNELS), '-b', String(BATCHES)],
-      { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
-  } catch (e) {
-    fail(`${exe} failed: ${(e as Error).message.split('\n')[0]}`);
-  }
-  try {
-    return JSON.parse(out) as CResult;
-  } catch {
-    fail(`${exe} printed no JSON: ${out.slice(0, 200)}`);
-  }
 }
 
 // ------------------------------------------------------------- TypeScript half
@@ -333,28 +267,14 @@ function librarySize(dir: string): LibSize {
 const started = process.hrtime.bigint();
 const load0 = loadavg()[0]!;
 const dir = buildDir();
-buildC(dir);
-const c = runC(dir);
+buildC(dir, 'bench_kern');
+note('C: memory, boot+halt, getpid');
+const c = runC<CResult>(dir, 'bench_kern', ['-k', String(KERNELS), '-b', String(BATCHES)]);
 const nmem = nodeMemory();
 const nboot = nodeBootHalt();
 const ncalls = nodeCalls();
 const lib = librarySize(dir);
 const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-
-interface Target {
-  description: string;
-  figure: string;
-  value: number;
-  unit: string;
-  op: '<=' | '>=';
-  limit: number;
-  met: boolean;
-}
-
-function target(description: string, figure: string, value: number, unit: string,
-  op: '<=' | '>=', limit: number): Target {
-  return { description, figure, value, unit, op, limit, met: op === '<=' ? value <= limit : value >= limit };
-}
 
 const getpidSpeedup = c.getpid.host_ns / c.getpid.rump_ns;
 const tsOverRaw = ncalls.sys_getpid_ns / ncalls.raw_noop_ns;
@@ -406,28 +326,8 @@ if (json) {
 
 // ------------------------------------------------------------- the table
 
-function fmt3(x: number): string {
-  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
-}
-function ns(x: number): string {
-  if (x < 1e3) return `${fmt3(x)} ns`;
-  if (x < 1e6) return `${fmt3(x / 1e3)} µs`;
-  return `${fmt3(x / 1e6)} ms`;
-}
-function bytes(x: number): string {
-  if (x < 1024) return `${fmt3(x)} B`;
-  if (x < 1024 * 1024) return `${fmt3(x / 1024)} KiB`;
-  return `${fmt3(x / (1024 * 1024))} MiB`;
-}
-function times(x: number): string {
-  return `${fmt3(x)}×`;
-}
-function met(t: Target): string {
-  return t.met ? 'yes' : 'NO';
-}
 const nk = KERNELS.toLocaleString('en-US');
 
-type Row = [string, string, string, string, string, string, string];
 const header: Row = ['figure', 'rumpkit', 'compared with (this run)', 'ratio', 'target', 'met',
   'NetBSD rump (quoted reference, not measured)'];
 const rows: Row[] = [
@@ -455,18 +355,13 @@ const rows: Row[] = [
     '', `${NETBSD.library_text}: ${times(NETBSD.library_bytes / lib.stripped_bytes)} ours`],
 ];
 
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-const line = (r: Row): string => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
-
 const out: string[] = [];
 out.push(`rumpkit ${native.version} benchmarks — node ${process.version}, ${process.platform}/${process.arch}, ` +
   `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${load0.toFixed(2)} at start`);
 out.push(`per-call figures: median of ${BATCHES} batches, compared loops interleaved; ` +
   'latencies: median of every timed iteration');
 out.push('');
-out.push(line(header));
-out.push(widths.map((w) => '-'.repeat(w)).join('  '));
-for (const r of rows) out.push(line(r));
+out.push(...table(header, rows));
 out.push('');
 out.push(`boot+halt: C mean ${ns(c.boot_halt.mean_ns)}, p10 ${ns(c.boot_halt.p10_ns)}, p90 ${ns(c.boot_halt.p90_ns)}; ` +
   `TypeScript mean ${ns(nboot.mean_ns)} (garbage collection and finalizers included), ` +
