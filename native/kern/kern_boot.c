@@ -5,6 +5,7 @@
 #include "sys/kmem.h"
 #include "sys/proc.h"
 #include "sys/device.h"
+#include "sys/kpage.h"
 #include "sys/vnode.h"
 
 static void
@@ -74,8 +75,11 @@ rump_kernel_boot(const struct rump_config *cfg)
 		rumpuser_seterrno(error);
 		return NULL;
 	}
+	if ((error = kpage_init(k)) != 0)
+		goto fail;
 	if ((error = vfs_init(k)) != 0) {
 		vfs_fini(k);
+		kpage_fini(k);
 		goto fail;
 	}
 	if ((error = proc_init_table(k)) != 0)
@@ -97,6 +101,7 @@ rump_kernel_boot(const struct rump_config *cfg)
 
 fail_vfs:
 	vfs_fini(k);
+	kpage_fini(k);
 fail:
 	kernel_free(k);
 	rumpuser_seterrno(error);
@@ -139,6 +144,7 @@ rump_kernel_halt(struct rump_kernel *k)
 	if (vfs_unmount_all(k) != 0)
 		klog(k, "halt: a file system would not unmount");
 	vfs_fini(k);
+	kpage_fini(k);
 
 	used = atomic_load(&k->k_memused);
 	allocs = atomic_load(&k->k_memallocs);

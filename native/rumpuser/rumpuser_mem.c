@@ -1,6 +1,8 @@
 /* Memory hypercalls: kernel memory comes from the host allocator. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include <rump/rumpuser.h>
 
@@ -28,4 +30,30 @@ rumpuser_free(void *mem, size_t len)
 {
 	(void)len;
 	free(mem);
+}
+
+int
+rumpuser_pagealloc(size_t len, size_t align, void **memp)
+{
+	size_t span = len + align;
+	char *p, *a;
+
+	p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+	if (p == MAP_FAILED)
+		return ENOMEM;
+	a = (char *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1));
+	if (a > p)
+		munmap(p, (size_t)(a - p));
+	if (a + len < p + span)
+		munmap(a + len, (size_t)(p + span - (a + len)));
+	madvise(a, len, MADV_HUGEPAGE);
+	*memp = a;
+	return 0;
+}
+
+void
+rumpuser_pagefree(void *mem, size_t len)
+{
+	munmap(mem, len);
 }

@@ -48,6 +48,11 @@ struct rump_kernel {
 	struct vnode	*k_rootvnode;	/* held */
 	uint32_t	k_nextdev;	/* device numbers for new mounts */
 
+	/* pages (kern/kern_page.c) */
+	kmutex_t	k_kplock;
+	LIST_HEAD(, kpchunk) k_kpavail;	/* chunks with pages to hand out */
+	unsigned	k_kpempty;	/* chunks with no page in use */
+
 	/* readiness (kern/sys_select.c) */
 	kmutex_t	k_sellock;
 };

@@ -2,6 +2,7 @@
 #include "sys/systm.h"
 #include "sys/kernel.h"
 #include "sys/kmem.h"
+#include "sys/kpage.h"
 #include "sys/uiomove.h"
 #include "sys/vnode.h"
 
@@ -390,10 +391,13 @@ tmpfs_reg_write(struct tmpfs_mount *tm, struct tmpfs_node *n, struct uio *uio,
 				error = ENOSPC;
 				break;
 			}
-			if ((*slot = kmem_zalloc(k, TMPFS_PAGE_SIZE)) == NULL) {
+			if ((*slot = kpage_alloc(k)) == NULL) {
 				error = ENOMEM;
 				break;
 			}
+			/* zero what this write will not cover */
+			if (po != 0 || cnt != TMPFS_PAGE_SIZE)
+				memset(*slot, 0, TMPFS_PAGE_SIZE);
 			tm->tm_pages_used++;
 			n->tn_reg.tr_npages++;
 		}
@@ -427,7 +431,7 @@ free_from(struct tmpfs_mount *tm, struct tmpfs_node *n, void **node, int level,
 			continue;
 		}
 		if (level == 0) {
-			kmem_free(k, node[i], TMPFS_PAGE_SIZE);
+			kpage_free(k, node[i]);
 			tm->tm_pages_used--;
 			n->tn_reg.tr_npages--;
 			node[i] = NULL;
@@ -490,8 +494,9 @@ tmpfs_reg_allocate(struct tmpfs_mount *tm, struct tmpfs_node *n, uint64_t off,
 			continue;
 		if (tm->tm_pages_used >= tm->tm_pages_max)
 			return ENOSPC;
-		if ((*slot = kmem_zalloc(k, TMPFS_PAGE_SIZE)) == NULL)
+		if ((*slot = kpage_alloc(k)) == NULL)
 			return ENOMEM;
+		memset(*slot, 0, TMPFS_PAGE_SIZE);
 		tm->tm_pages_used++;
 		n->tn_reg.tr_npages++;
 	}

@@ -24,6 +24,13 @@ struct iovec;
 int	rumpuser_malloc(size_t len, size_t alignment, void **memp);
 void	rumpuser_free(void *mem, size_t len);
 
+/*
+ * Large page-aligned memory straight from the host's mappings (aligned to
+ * align, a power of two), zero-filled, huge pages where the host has them.
+ */
+int	rumpuser_pagealloc(size_t len, size_t align, void **memp);
+void	rumpuser_pagefree(void *mem, size_t len);
+
 /* threads */
 int	rumpuser_thread_create(void *(*fn)(void *), void *arg,
 	    const char *name, struct rumpuser_thread **tp);
