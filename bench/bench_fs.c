@@ -366,8 +366,13 @@ main(int argc, char **argv)
 	}
 	for (int i = 0; i < 2; i++) {
 		first[i] = swr[i][0];
-		wr[i] = median(swr[i], SEQ_ROUNDS);
-		rd[i] = median(srd[i], SEQ_ROUNDS);
+		double w[SEQ_ROUNDS], r[SEQ_ROUNDS];
+
+		/* median() sorts: keep the rounds in order for the report */
+		memcpy(w, swr[i], sizeof(w));
+		memcpy(r, srd[i], sizeof(r));
+		wr[i] = median(w, SEQ_ROUNDS);
+		rd[i] = median(r, SEQ_ROUNDS);
 	}
 	teardown(&host_ops, hostbase, nfiles);
 	teardown(&rump_ops, rumpbase, nfiles);
@@ -380,8 +385,10 @@ main(int argc, char **argv)
 		printf(",\"%s\":{\"rump_ns\":%.1f,\"host_ns\":%.1f}", cases[c].name,
 		    median(res[c][0], batches), median(res[c][1], batches));
 	printf(",\"seq_write\":{\"rump_mibs\":%.0f,\"host_mibs\":%.0f,"
-	    "\"rump_first_mibs\":%.0f,\"host_first_mibs\":%.0f,\"rounds\":%d}",
-	    wr[0], wr[1], first[0], first[1], SEQ_ROUNDS);
+	    "\"rump_first_mibs\":%.0f,\"host_first_mibs\":%.0f,\"rounds\":%d,"
+	    "\"rump_rounds_mibs\":[%.0f,%.0f,%.0f],\"host_rounds_mibs\":[%.0f,%.0f,%.0f]}",
+	    wr[0], wr[1], first[0], first[1], SEQ_ROUNDS, swr[0][0], swr[0][1],
+	    swr[0][2], swr[1][0], swr[1][1], swr[1][2]);
 	printf(",\"seq_read\":{\"rump_mibs\":%.0f,\"host_mibs\":%.0f}}\n", rd[0], rd[1]);
 	return 0;
 }
