@@ -82,7 +82,7 @@ test('devices and a tmpfs mount with its own limits', (t) => {
   t.throws(() => k.sys.write(fd, Buffer.alloc(1)), { code: 'ENOSPC' });
   t.is(k.sys.fstat(fd).st_size, 64 * 1024);
   k.sys.ftruncate(fd, 0);
-  t.is(k.sys.pwrite64(fd, Buffer.alloc(60 * 1024), 0), 60 * 1024);
+  t.is(k.sys.pwrite64(fd, Buffer.alloc(60 * 1024), 60 * 1024, 0), 60 * 1024);
   t.throws(() => k.sys.umount2('/mnt', 0), { code: 'EBUSY' });
   k.sys.close(fd);
   for (let i = 0; i < 3; i++) k.sys.mkdir(`/mnt/d${i}`, 0o755);
