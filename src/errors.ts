@@ -12,8 +12,8 @@ export class RumpError extends Error {
   /** The negative errno, as Node reports it. */
   readonly errno: number;
   readonly syscall: string;
-  readonly path?: string;
-  readonly dest?: string;
+  declare readonly path?: string;
+  declare readonly dest?: string;
 
   constructor(errno: number, syscall: string, path?: string, dest?: string) {
     const e = Math.abs(errno);
@@ -26,8 +26,8 @@ export class RumpError extends Error {
     this.code = code;
     this.errno = -e;
     this.syscall = syscall;
-    if (path !== undefined) this.path = path;
-    if (dest !== undefined) this.dest = dest;
+    if (path !== undefined) (this as { path?: string }).path = path;
+    if (dest !== undefined) (this as { dest?: string }).dest = dest;
   }
 }
 
