@@ -7,10 +7,10 @@ const systemErrors = getSystemErrorMap();
 
 /** An errno from a rumpkit kernel, shaped like the errors node:fs throws. */
 export class RumpError extends Error {
-  /** 'ENOENT', 'EPERM' … */
-  readonly code: string;
   /** The negative errno, as Node reports it. */
   readonly errno: number;
+  /** 'ENOENT', 'EPERM' … */
+  readonly code: string;
   readonly syscall: string;
   declare readonly path?: string;
   declare readonly dest?: string;
@@ -22,9 +22,8 @@ export class RumpError extends Error {
     if (path !== undefined) message += ` '${path}'`;
     if (dest !== undefined) message += ` -> '${dest}'`;
     super(message);
-    this.name = 'Error';
-    this.code = code;
     this.errno = -e;
+    this.code = code;
     this.syscall = syscall;
     if (path !== undefined) (this as { path?: string }).path = path;
     if (dest !== undefined) (this as { dest?: string }).dest = dest;
