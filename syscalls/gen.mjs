@@ -314,7 +314,7 @@ const constGroups = Object.fromEntries(Object.entries(constants)
 {
   const L = [`// ${BANNER}`,
     "import { native, type ProcSlot } from '../native.js';",
-    "import { sysFail, vInt, vBuf, vLen, vPath, vStruct, vIov, decodeStruct, type StructLayout } from '../validate.js';",
+    "import { sysFail, vInt, vBuf, vLen, vPath, vStruct, vIov, type StructLayout } from '../validate.js';",
     ''];
   L.push('/** Constants of the host ABI, by group (values come from the addon). */');
   L.push('export interface Constants {');
@@ -335,7 +335,20 @@ const constGroups = Object.fromEntries(Object.entries(constants)
       ...s.layout.map((f) => `  ${f.name}: ${f.size === 8 ? 'bigint | number' : 'number'};`), '}');
     L.push(`/** The layout of ${s.c}, for decoding it from bytes. */`,
       `export const ${key}Layout: StructLayout = { name: '${s.c}', size: ${s.size}, fields: [`,
-      ...s.layout.map((f) => `  { name: '${f.name}', offset: ${f.offset}, view: '${f.view}' },`), '] };', '');
+      ...s.layout.map((f) => `  { name: '${f.name}', offset: ${f.offset}, view: '${f.view}' },`), '] };');
+    // straight-line decoding: one read per field, no loop or lookup
+    const rd = (f, base) => {
+      const o = `${base}${f.offset}`;
+      switch (f.view) {
+        case 'U64N': return `dv.getUint32(${o}, true) + dv.getUint32(${o} + 4, true) * 4294967296`;
+        case 'I64N': return `dv.getUint32(${o}, true) + dv.getInt32(${o} + 4, true) * 4294967296`;
+        case 'Uint8': case 'Int8': return `dv.get${f.view}(${o})`;
+        default: return `dv.get${f.view}(${o}, true)`;
+      }
+    };
+    L.push(`/** Decode ${s.c} number i of the bytes in dv. */`,
+      `export function decode${T}(dv: DataView, i = 0): ${T} {`, `  const b = i * ${s.size};`,
+      `  return { ${s.layout.map((f) => `${f.name}: ${rd(f, 'b + ')}`).join(', ')} };`, '}', '');
   }
 
   const rangeOf = (s) => {
@@ -357,7 +370,9 @@ const constGroups = Object.fromEntries(Object.entries(constants)
       }
     }
   }
-  for (const [name, size] of scratch) L.push(`const ${name} = new Uint8Array(${size});`);
+  for (const [name, size] of scratch) {
+    L.push(`const ${name} = new Uint8Array(${size});`, `const ${name}_dv = new DataView(${name}.buffer);`);
+  }
   L.push('');
   for (const sc of table) L.push(`const sys_${sc.name} = native.sys_${sc.name};`);
   L.push('/** The control array shared with the addon: [slot, result, arg0 … arg5]. */',
@@ -438,9 +453,9 @@ const constGroups = Object.fromEntries(Object.entries(constants)
     const shown = outs.filter((a) => !(STRUCT_ROLES.has(a.role) && structs[a.struct].opaque));
     const decodeOut = (a) => (STRUCT_ROLES.has(a.role)
       ? (a.count > 1
-        ? `Array.from({ length: ${a.count} }, (_, i) => decodeStruct(${scratchOf(a)}, ${a.struct}Layout, i) as unknown as ${tsStructName(a.struct)})`
-        : `decodeStruct(${scratchOf(a)}, ${a.struct}Layout, 0) as unknown as ${tsStructName(a.struct)}`)
-      : `new DataView(${scratchOf(a)}.buffer).get${a.scalar.signed ? 'Int' : 'Uint'}${a.scalar.size * 8}(0, true)`);
+        ? `Array.from({ length: ${a.count} }, (_, i) => decode${tsStructName(a.struct)}(${scratchOf(a)}_dv, i))`
+        : `decode${tsStructName(a.struct)}(${scratchOf(a)}_dv)`)
+      : `${scratchOf(a)}_dv.get${a.scalar.signed ? 'Int' : 'Uint'}${a.scalar.size * 8}(0, true)`);
     const outType = (a) => (STRUCT_ROLES.has(a.role)
       ? `${tsStructName(a.struct)}${a.count > 1 ? '[]' : ''}` : 'number');
     let retType = 'number';
