@@ -76,7 +76,8 @@ vfs_dounmount(struct mount *mp, bool force)
 	int error;
 
 	/* only the root, held by the mount (and by the caller), may be active */
-	if (!force && (mp->mnt_active > 1 || root->v_mountedhere != NULL))
+	if (!force && (mp->mnt_active > 1 || root->v_usecount > 1 ||
+	    root->v_mountedhere != NULL))
 		return EBUSY;
 	if ((error = mp->mnt_op->vfs_unmount(mp)) != 0)
 		return error;

@@ -99,7 +99,7 @@ static int
 tmpfs_mount(struct mount *mp, const char *data)
 {
 	struct rump_kernel *k = mp->mnt_kernel;
-	/* Linux's defaults: half of memory, as many inodes as half its pages */
+	/* Linux's defaults: half of memory, inodes for half of memory's pages */
 	uint64_t size = k->k_memlimit / 2, inodes = 0, mode = 01777;
 	uint64_t uid = 0, gid = 0;
 	struct tmpfs_mount *tm;
@@ -114,7 +114,8 @@ tmpfs_mount(struct mount *mp, const char *data)
 		return ENOMEM;
 	tm->tm_mount = mp;
 	tm->tm_pages_max = (size + TMPFS_PAGE_SIZE - 1) / TMPFS_PAGE_SIZE;
-	tm->tm_nodes_max = inodes != 0 ? inodes : MAX(tm->tm_pages_max / 2, 1024);
+	tm->tm_nodes_max = inodes != 0 ? inodes :
+	    MAX(k->k_memlimit / TMPFS_PAGE_SIZE / 2, 1024);
 	tm->tm_nextino = 1;
 	LIST_INIT(&tm->tm_nodes);
 	mp->mnt_data = tm;
