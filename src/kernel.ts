@@ -1,6 +1,7 @@
 // Kernels and their processes.
 import createDebug from 'debug';
 import { RumpError, RumpStateError, invalidArgType, invalidArgValue, outOfRange } from './errors.js';
+import { createFs, type KernelFs } from './fs/index.js';
 import { Sys } from './gen/sys.js';
 import { native, type ProcHandle } from './native.js';
 
@@ -73,6 +74,7 @@ export class Process {
   readonly kernel: Kernel;
   readonly #h: ProcHandle;
   #pid = -1;
+  #fs: KernelFs | undefined;
 
   /** @internal */
   constructor(kernel: Kernel, h: ProcHandle) {
@@ -84,6 +86,11 @@ export class Process {
   /** @internal */
   get handle(): ProcHandle {
     return this.#h;
+  }
+
+  /** A node:fs-compatible API acting as this process (its credentials, cwd and descriptors). */
+  get fs(): KernelFs {
+    return (this.#fs ??= createFs(native.slot(this.#h)));
   }
 
   get pid(): number {
@@ -212,6 +219,11 @@ export class Kernel {
   /** Number of kernels booted from this thread and not yet halted. */
   static liveKernels(): number {
     return native.liveKernels();
+  }
+
+  /** A node:fs-compatible API acting as pid 1 (root). */
+  get fs(): KernelFs {
+    return this.init.fs;
   }
 
   get halted(): boolean {
