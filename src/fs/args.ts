@@ -2,7 +2,8 @@
 // encodings, each checked the way node:fs checks it and failing with the
 // same ERR_* code and message.
 import { fileURLToPath } from 'node:url';
-import { invalidArgType, invalidArgValue, outOfRange } from '../errors.js';
+import { inspect } from 'node:util';
+import { invalidArgType, invalidArgValue } from '../errors.js';
 
 /** What the fs functions accept as a path. */
 export type PathLike = string | Buffer | URL;
@@ -39,6 +40,45 @@ export function toPath(v: unknown, name = 'path'): KPath {
 
 function nulInPath(v: unknown, name: string): TypeError {
   return invalidArgValue(name, v, 'must be a string, Uint8Array, or URL without null bytes');
+}
+
+/**
+ * Node's ERR_OUT_OF_RANGE, with its rule for the received value: integers
+ * beyond 2 ** 32 get digit separators, others are shown by inspect.
+ */
+export function outOfRange(name: string, range: string, actual: unknown): RangeError {
+  let shown: string;
+  if (typeof actual === 'number' && Number.isInteger(actual) && Math.abs(actual) > 2 ** 32) {
+    shown = separate(String(actual));
+  } else if (typeof actual === 'bigint') {
+    shown = String(actual);
+    if (actual > 2n ** 32n || actual < -(2n ** 32n)) shown = separate(shown);
+    shown += 'n';
+  } else {
+    shown = inspect(actual);
+  }
+  const err = new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${shown}`);
+  Object.defineProperty(err, 'code', { value: 'ERR_OUT_OF_RANGE', enumerable: true });
+  return err;
+}
+
+function separate(s: string): string {
+  let res = '';
+  let i = s.length;
+  const start = s[0] === '-' ? 1 : 0;
+  for (; i >= start + 4; i -= 3) res = `_${s.slice(i - 3, i)}${res}`;
+  return `${s.slice(0, i)}${res}`;
+}
+
+/** The RangeError node:fs throws for a mode outside [lo, hi] of access and copyFile. */
+export function modeRange(v: unknown, lo: number, hi: number): number {
+  if (typeof v !== 'number') throw argType('mode', 'of type number', v);
+  if (!Number.isInteger(v) || v < lo || v > hi) {
+    const err = new RangeError(`mode is out of range: >= ${lo} && <= ${hi}`);
+    Object.defineProperty(err, 'code', { value: 'ERR_OUT_OF_RANGE', enumerable: true });
+    throw err;
+  }
+  return v;
 }
 
 /** A path as text, for messages and results. */

@@ -15,7 +15,8 @@ function isOperational(e: unknown): boolean {
 /** fs.<name>(…args, cb) from fs.<name>Sync(…args); spread picks the callback's result arguments. */
 export function callbackForm(ctx: FsCtx, fn: Fn, spread?: (r: unknown, args: unknown[]) => unknown[]): Fn {
   return (...args: unknown[]) => {
-    const cb = args.pop() as Cb;
+    // The callback is the last argument; without one, node:fs reports it missing.
+    const cb = (typeof args[args.length - 1] === 'function' ? args.pop() : undefined) as Cb;
     checkFunction(cb, 'cb');
     let r: unknown;
     try {

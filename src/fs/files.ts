@@ -2,9 +2,9 @@
 // writeFile, appendFile, truncate, copyFile, fsync.  Each function runs as
 // the process of its `this` (an FsCtx); the hot ones write their scalars
 // into the control array and call the addon directly.
-import { invalidArgType, invalidArgValue, outOfRange } from '../errors.js';
+import { invalidArgType, invalidArgValue } from '../errors.js';
 import {
-  checkEncoding, checkInt, getOptions, toBytes, toFd, toMode, toPath, type KPath,
+  checkEncoding, checkInt, getOptions, modeRange, outOfRange, toBytes, toFd, toMode, toPath, type KPath,
 } from './args.js';
 import { AT_EMPTY_PATH, E, ctl, sys, uvError, type FsCtx } from './context.js';
 import { O_CLOEXEC, O_CREAT, O_EXCL, O_RDONLY, O_TRUNC, O_WRONLY, toFlags } from './flags.js';
@@ -323,7 +323,7 @@ export const COPYFILE_FICLONE_FORCE = 4;
 export function copyFileSync(this: FsCtx, src: unknown, dest: unknown, mode: unknown = 0): void {
   const s = toPath(src, 'src');
   const d = toPath(dest, 'dest');
-  const m = checkInt(mode, 'mode', 0, 7);
+  const m = modeRange(mode, 0, 7);
   const fail = (r: number): never => { throw uvError(r, 'copyfile', s, d); };
   if (m & COPYFILE_FICLONE_FORCE) fail(-E.ENOSYS);
   ctl[0] = this.slot; ctl[3] = O_RDONLY | O_CLOEXEC; ctl[4] = 0;

@@ -1,7 +1,7 @@
 // Metadata and names: stat, lstat, fstat, access, exists, chmod, chown,
 // utimes, unlink, rmdir, rename, link, symlink, readlink.
 import { invalidArgType } from '../errors.js';
-import { checkInt, getOptions, toFd, toMode, toPath, type KPath } from './args.js';
+import { getOptions, checkInt, modeRange, toFd, toMode, toPath, type KPath } from './args.js';
 import { AT_FDCWD, AT_SYMLINK_NOFOLLOW, E, ctl, sys, uvError, type FsCtx } from './context.js';
 import { kfstatx } from './files.js';
 import { newBigIntStats, newStats, statxBuf, type BigIntStats, type Stats } from './stats.js';
@@ -49,7 +49,7 @@ export function fstatSync(this: FsCtx, fd: unknown, options?: StatOptions): Stat
 
 function accessMode(mode: unknown): number {
   if (mode === undefined) return 0;
-  return checkInt(mode, 'mode', 0, 7);
+  return modeRange(mode, 0, 7);
 }
 
 export function accessSync(this: FsCtx, path: unknown, mode?: unknown): void {
@@ -122,9 +122,9 @@ export function fchownSync(this: FsCtx, fd: unknown, uid: unknown, gid: unknown)
 /** Node's toUnixTimestamp: seconds from a number, a numeric string or a Date. */
 function toSeconds(t: unknown, name: string): number {
   if (typeof t === 'string' && +t == (t as unknown as number)) return +t;
-  if (typeof t === 'number') return Number.isFinite(t) ? t : Date.now() / 1000;
+  if (typeof t === 'number') return Number.isFinite(t) && t >= 0 ? t : Date.now() / 1000;
   if (t instanceof Date) return t.getTime() / 1000;
-  throw invalidArgType(name, 'an instance of Date or Time in seconds', t);
+  throw invalidArgType(name, 'an instance of Date or an Time in seconds', t);
 }
 
 const timesBuf = new Uint8Array(32);
@@ -145,7 +145,7 @@ function setTimes(atime: number, mtime: number): void {
 
 function utimensat(ctx: FsCtx, dirfd: number, path: KPath | null, atime: unknown, mtime: unknown,
   flags: number, syscall: string): void {
-  setTimes(toSeconds(atime, 'atime'), toSeconds(mtime, 'mtime'));
+  setTimes(toSeconds(atime, 'time'), toSeconds(mtime, 'time'));
   ctl[0] = ctx.slot; ctl[2] = dirfd; ctl[5] = flags;
   sys.sys_utimensat(path, timesBuf);
   if (ctl[1]! < 0) throw uvError(ctl[1]!, syscall, path ?? undefined);
@@ -195,9 +195,8 @@ export function linkSync(this: FsCtx, existingPath: unknown, newPath: unknown): 
 
 export function symlinkSync(this: FsCtx, target: unknown, path: unknown, type?: unknown): void {
   if (type !== undefined && type !== null && type !== 'dir' && type !== 'file' && type !== 'junction') {
-    const err = new TypeError(`The argument 'type' must be one of: 'dir', 'file', 'junction', null. Received ${
-      typeof type === 'string' ? `'${type}'` : String(type)}`);
-    Object.defineProperty(err, 'code', { value: 'ERR_INVALID_ARG_VALUE', enumerable: true });
+    const err = new Error(`Symlink type must be one of "dir", "file", or "junction". Received "${String(type)}"`);
+    Object.defineProperty(err, 'code', { value: 'ERR_FS_INVALID_SYMLINK_TYPE', enumerable: true });
     throw err;
   }
   const t = toPath(target, 'target');

@@ -3,8 +3,7 @@
 // blocks); the streams keep Node's shape: 'open' and 'ready' events, fd,
 // path, bytesRead/bytesWritten, start/end, highWaterMark, autoClose.
 import { Readable, Writable } from 'node:stream';
-import { outOfRange } from '../errors.js';
-import { checkInt, getOptions, pathString, toMode, toPath, type KPath } from './args.js';
+import { checkInt, getOptions, outOfRange, pathString, toMode, toPath, type KPath } from './args.js';
 import type { FsCtx } from './context.js';
 import { kclose, kopen, kread, kwrite } from './files.js';
 import { toFlags } from './flags.js';
