@@ -6,18 +6,17 @@ import { getRandomValues } from 'node:crypto';
 import { posix as pathp } from 'node:path';
 import { RumpError } from '../errors.js';
 import {
-  argType, checkBool, checkEncoding, checkInt, checkObject, getOptions, pathString, toMode, toPath, type KPath,
+  checkBool, checkEncoding, checkInt, checkObject, getOptions, pathString, toMode, toPath, type KPath,
 } from './args.js';
 import { E, FsSystemError, ctl, sys, uvError, type FsCtx } from './context.js';
 import { Dirent, modeToType } from './dirent.js';
 import { O_CLOEXEC, O_DIRECTORY, O_RDONLY } from './flags.js';
-import { kreadlink, kstatx, krmdir, unlinkSync } from './meta.js';
+import { kstatx, krmdir, readlinkSync, unlinkSync } from './meta.js';
 import { S_IFDIR, S_IFLNK, S_IFMT, statxBuf, statxMode } from './stats.js';
 import { native } from '../native.js';
 
 const AT_SYMLINK_NOFOLLOW = native.constants.at.AT_SYMLINK_NOFOLLOW;
 const DT_UNKNOWN = native.constants.fs.DT_UNKNOWN;
-const DT_DIR = native.constants.fs.DT_DIR;
 const { sys_open, sys_close, sys_getdents64, sys_mkdir } = sys;
 
 const dentBuf = Buffer.allocUnsafe(32 * 1024);
@@ -368,7 +367,7 @@ function realpathWalk(ctx: FsCtx, input: string): string {
     if (target === undefined) {
       r = kstatx(ctx, base, 0);
       if (r < 0) throw uvError(r, 'stat', base);
-      target = scratchLink(ctx, base);
+      target = readlinkSync.call(ctx, base) as string;
       seenLinks.set(id, target);
     }
     const resolved = pathp.resolve(previous, target);
@@ -377,15 +376,6 @@ function realpathWalk(ctx: FsCtx, input: string): string {
     pos = 1;
   }
   return p;
-}
-
-function scratchLink(ctx: FsCtx, p: string): string {
-  const buf = Buffer.allocUnsafe(4096);
-  ctl[0] = ctx.slot; ctl[4] = buf.byteLength;
-  sys.sys_readlink(p, buf);
-  const r = ctl[1]!;
-  if (r < 0) throw uvError(r, 'readlink', p);
-  return buf.toString('utf8', 0, r);
 }
 
 function encodeResult(p: string, options: unknown): string | Buffer {
@@ -415,4 +405,3 @@ export function realpathNativeSync(this: FsCtx, path: unknown, options?: unknown
   return encodeResult(out, o);
 }
 
-export { argType, DT_DIR, kreadlink };

@@ -7,7 +7,7 @@ import {
   checkEncoding, checkInt, getOptions, modeRange, outOfRange, toBytes, toFd, toMode, toPath, type KPath,
 } from './args.js';
 import { AT_EMPTY_PATH, E, ctl, sys, uvError, type FsCtx } from './context.js';
-import { O_CLOEXEC, O_CREAT, O_EXCL, O_RDONLY, O_TRUNC, O_WRONLY, toFlags } from './flags.js';
+import { O_CLOEXEC, O_CREAT, O_EXCL, O_RDONLY, O_WRONLY, toFlags } from './flags.js';
 import { S_IFMT, S_IFREG, statxBuf, statxMode, statxSize } from './stats.js';
 
 const { sys_open, sys_close, sys_read, sys_write, sys_pread64, sys_pwrite64, sys_statx, sys_ftruncate } = sys;
@@ -346,4 +346,3 @@ export function copyFileSync(this: FsCtx, src: unknown, dest: unknown, mode: unk
   if (err !== 0) fail(err);
 }
 
-export { O_TRUNC };
