@@ -71,12 +71,16 @@ export function invalidArgType(name: string, expected: string, actual: unknown):
   return err;
 }
 
+/** Node groups the digits of integers beyond 2^32 with underscores. */
 function separated(n: number | bigint): string {
+  const big = typeof n === 'bigint' ? n > 2n ** 32n || n < -(2n ** 32n)
+    : Number.isInteger(n) && Math.abs(n) > 2 ** 32;
   const s = String(n);
-  if (!/^-?\d{5,}$/.test(s)) return s;
+  const suffix = typeof n === 'bigint' ? 'n' : '';
+  if (!big) return s + suffix;
   const neg = s.startsWith('-');
   const digits = neg ? s.slice(1) : s;
-  return (neg ? '-' : '') + digits.replace(/\B(?=(\d{3})+(?!\d))/g, '_');
+  return (neg ? '-' : '') + digits.replace(/\B(?=(\d{3})+(?!\d))/g, '_') + suffix;
 }
 
 /** Node's ERR_OUT_OF_RANGE. */
