@@ -474,10 +474,11 @@ sys_fcntl(struct lwp *l, const struct sys_fcntl_args *uap, register_t *retval)
 		fl = atomic_load(&fp->f_flag);
 		if (SCARG(uap, cmd) == F_GETFL) {
 			int acc = (fl & FPATH) ? O_PATH :
+			    (fl & FNOACC) ? O_ACCMODE :
 			    (fl & FREAD) && (fl & FWRITE) ? O_RDWR :
 			    (fl & FWRITE) ? O_WRONLY : O_RDONLY;
 
-			*retval = (fl & ~(FREAD | FWRITE | FPATH)) | acc;
+			*retval = (fl & ~(FREAD | FWRITE | FPATH | FNOACC)) | acc;
 		} else if ((fl & FPATH)) {
 			fdrop(fp);
 			return EBADF;

@@ -41,6 +41,7 @@ struct fileops {
 #define FREAD		0x40000000	/* outside every host O_* bit */
 #define FWRITE		0x20000000
 #define FPATH		0x10000000	/* O_PATH: a name only, no I/O */
+#define FNOACC		0x08000000	/* access mode 3: neither read nor write */
 #define KO_LARGEFILE	0100000		/* the kernel's O_LARGEFILE (x86-64) */
 #define FSETFL_MASK	(O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME | O_ASYNC)
 

@@ -97,7 +97,9 @@ struct vnodeops {
 		    void *arg);
 	int	(*vop_readlink)(struct vnode *vp, struct uio *uio);
 	int	(*vop_fsync)(struct vnode *vp);
-	int	(*vop_allocate)(struct vnode *vp, off_t off, off_t len);
+	/* make [off, off + len) allocated; the size grows unless keepsize */
+	int	(*vop_allocate)(struct vnode *vp, off_t off, off_t len,
+		    bool keepsize);
 	/* SEEK_DATA / SEEK_HOLE from *offp */
 	int	(*vop_seekdata)(struct vnode *vp, int whence, off_t *offp);
 	/* the last reference went: free the node if it has no names */
@@ -167,6 +169,7 @@ int	vaccess(const struct vattr *va, int mode, kauth_cred_t cred);
 #define VWRITE	02
 #define VEXEC	01
 int	vn_access(struct vnode *vp, int mode, kauth_cred_t cred);
+bool	vn_dead(struct vnode *vp);
 void	vn_stat_fill(struct vnode *vp, const struct vattr *va, struct stat *st);
 
 /* vfs_lookup.c */

@@ -89,6 +89,23 @@ read_link(struct vnode *vp, char *buf, size_t size, size_t *lenp)
 	return 0;
 }
 
+/*
+ * Is a symlink met here followed?  Within the path always; the last
+ * component when asked, or when a trailing slash makes it a directory's
+ * name -- except for the calls that act on the last name itself (unlink,
+ * rmdir, rename, mkdir, mknod, link, open with O_CREAT): Linux leaves that
+ * to them, trailing slash or not.
+ */
+static bool
+must_follow(const struct nameidata *nd, bool last, bool slash)
+{
+	if (!last)
+		return true;
+	if (slash && (nd->ni_flags & NAMEI_PARENT))
+		return false;
+	return (nd->ni_flags & NAMEI_FOLLOW) || slash;
+}
+
 int
 namei(struct lwp *l, struct nameidata *nd)
 {
@@ -145,16 +162,16 @@ namei(struct lwp *l, struct nameidata *nd)
 			continue;
 		last = *rest == '\0';
 		slash = last && next != rest;
-		if (nlen > NAME_MAX) {
-			error = ENAMETOOLONG;
-			goto fail;
-		}
 		if (dvp->v_type != VDIR) {
 			error = ENOTDIR;
 			goto fail;
 		}
 		if ((error = vn_access(dvp, VEXEC, nd->ni_cred)) != 0)
 			goto fail;
+		if (nlen > NAME_MAX) {
+			error = ENAMETOOLONG;
+			goto fail;
+		}
 
 		if (nlen == 1 && name[0] == '.') {
 			vp = dvp;
@@ -178,8 +195,7 @@ namei(struct lwp *l, struct nameidata *nd)
 			vp = cross_mounts(vp);
 		}
 
-		if (vp->v_type == VLNK &&
-		    (!last || (nd->ni_flags & NAMEI_FOLLOW) || slash)) {
+		if (vp->v_type == VLNK && must_follow(nd, last, slash)) {
 			size_t tlen, rlen = strlen(next);
 
 			if (++nlinks > MAXSYMLINKS) {
@@ -212,7 +228,8 @@ namei(struct lwp *l, struct nameidata *nd)
 		}
 
 		if (last) {
-			if (slash && vp->v_type != VDIR) {
+			if (slash && vp->v_type != VDIR &&
+			    !(nd->ni_flags & NAMEI_PARENT)) {
 				vrele(vp);
 				error = ENOTDIR;
 				goto fail;

@@ -139,6 +139,15 @@ vn_access(struct vnode *vp, int mode, kauth_cred_t cred)
 	return vaccess(&va, mode, cred);
 }
 
+/* Has directory vp been removed (it keeps no entries, takes no new ones)? */
+bool
+vn_dead(struct vnode *vp)
+{
+	struct vattr va;
+
+	return vp->v_op->vop_getattr(vp, &va) != 0 || va.va_nlink == 0;
+}
+
 void
 vn_stat_fill(struct vnode *vp, const struct vattr *va, struct stat *st)
 {

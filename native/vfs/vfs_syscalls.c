@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/falloc.h>
 #include <linux/stat.h>
 #include <stdio.h>
 #include <sys/mount.h>
@@ -73,9 +74,12 @@ rdonly(struct vnode *vp)
 	return (vp->v_mount->mnt_flag & MS_RDONLY) != 0;
 }
 
-/* May cr remove or rename vp out of dvp?  (Linux's may_delete.) */
+/*
+ * May cr remove or rename vp out of dvp, where a directory (isdir) or a
+ * non-directory is expected?  (Linux's may_delete, in its order.)
+ */
 static int
-may_delete(kauth_cred_t cr, struct vnode *dvp, struct vnode *vp)
+may_delete(kauth_cred_t cr, struct vnode *dvp, struct vnode *vp, bool isdir)
 {
 	struct vattr dva, va;
 	int error;
@@ -88,6 +92,10 @@ may_delete(kauth_cred_t cr, struct vnode *dvp, struct vnode *vp)
 	if ((dva.va_mode & S_ISVTX) && cr->cr_fsuid != va.va_uid &&
 	    cr->cr_fsuid != dva.va_uid && !kauth_cred_privileged(cr))
 		return EPERM;
+	if (isdir && vp->v_type != VDIR)
+		return ENOTDIR;
+	if (!isdir && vp->v_type == VDIR)
+		return EISDIR;
 	if (vp->v_flag & VV_ROOT)
 		return EBUSY;
 	return 0;
@@ -96,7 +104,7 @@ may_delete(kauth_cred_t cr, struct vnode *dvp, struct vnode *vp)
 static int
 may_create(kauth_cred_t cr, struct vnode *dvp)
 {
-	int error = vn_access(dvp, VWRITE | VEXEC, cr);
+	int error = vn_dead(dvp) ? ENOENT : vn_access(dvp, VWRITE | VEXEC, cr);
 
 	if (error == 0 && rdonly(dvp))
 		error = EROFS;
@@ -550,6 +558,18 @@ may_link(kauth_cred_t cr, struct vnode *vp)
 	return 0;
 }
 
+/* A file whose last name went (open, or by AT_EMPTY_PATH) gets no new one. */
+static int
+link_unlinked(struct vnode *vp)
+{
+	struct vattr va;
+	int error;
+
+	if ((error = vp->v_op->vop_getattr(vp, &va)) != 0)
+		return error;
+	return va.va_nlink == 0 ? ENOENT : 0;
+}
+
 int
 sys_linkat(struct lwp *l, const struct sys_linkat_args *uap, long *retval)
 {
@@ -579,11 +599,13 @@ sys_linkat(struct lwp *l, const struct sys_linkat_args *uap, long *retval)
 		error = ENOENT;
 	else if (nd.ni_dvp->v_mount != vp->v_mount)
 		error = EXDEV;
+	else if ((error = may_link(c.cr, vp)) != 0)
+		;
 	else if ((error = may_create(c.cr, nd.ni_dvp)) != 0)
 		;
 	else if (vp->v_type == VDIR)
 		error = EPERM;
-	else if ((error = may_link(c.cr, vp)) == 0)
+	else if ((error = link_unlinked(vp)) == 0)
 		error = nd.ni_dvp->v_op->vop_link(nd.ni_dvp, nd.ni_name,
 		    nd.ni_namelen, vp);
 	namei_done(&nd);
@@ -629,10 +651,9 @@ do_rmdir(struct lwp *l, int dirfd, const char *path)
 	default:
 		if (nd.ni_vp == NULL)
 			error = ENOENT;
-		else if ((error = may_delete(c.cr, nd.ni_dvp, nd.ni_vp)) != 0)
+		else if ((error = may_delete(c.cr, nd.ni_dvp, nd.ni_vp,
+		    true)) != 0)
 			;
-		else if (nd.ni_vp->v_type != VDIR)
-			error = ENOTDIR;
 		else if (rdonly(nd.ni_dvp))
 			error = EROFS;
 		else if (!dir_empty(nd.ni_vp))
@@ -667,12 +688,10 @@ do_unlink(struct lwp *l, int dirfd, const char *path)
 		error = EISDIR;
 	else if (nd.ni_vp == NULL)
 		error = ENOENT;
-	else if (nd.ni_slash && nd.ni_vp->v_type != VDIR)
-		error = ENOTDIR;
-	else if ((error = may_delete(c.cr, nd.ni_dvp, nd.ni_vp)) != 0)
+	else if (nd.ni_slash)
+		error = nd.ni_vp->v_type == VDIR ? EISDIR : ENOTDIR;
+	else if ((error = may_delete(c.cr, nd.ni_dvp, nd.ni_vp, false)) != 0)
 		;
-	else if (nd.ni_vp->v_type == VDIR)
-		error = EISDIR;
 	else if (rdonly(nd.ni_dvp))
 		error = EROFS;
 	else
@@ -730,14 +749,80 @@ is_below(struct rump_kernel *k, struct vnode *dvp, struct vnode *vp)
 	}
 }
 
+/* The checks before any permission, in Linux's order (do_renameat2). */
+static int
+rename_names(struct vctx *c, struct nameidata *fnd, struct nameidata *tnd,
+    unsigned flags)
+{
+	bool exchange = (flags & RENAME_EXCHANGE) != 0;
+	struct vnode *fvp = fnd->ni_vp, *tvp = tnd->ni_vp;
+
+	if (fnd->ni_dvp->v_mount != tnd->ni_dvp->v_mount)
+		return EXDEV;
+	if (fnd->ni_lasttype != LAST_NORM)
+		return EBUSY;
+	if (tnd->ni_lasttype != LAST_NORM)
+		return (flags & RENAME_NOREPLACE) ? EEXIST : EBUSY;
+	if (rdonly(fnd->ni_dvp))
+		return EROFS;
+	if (fvp == NULL)
+		return ENOENT;
+	if ((flags & RENAME_NOREPLACE) && tvp != NULL)
+		return EEXIST;
+	if (exchange && tvp == NULL)
+		return ENOENT;
+	if (exchange && tvp->v_type != VDIR && tnd->ni_slash)
+		return ENOTDIR;
+	if (fvp->v_type != VDIR && (fnd->ni_slash || (!exchange &&
+	    tnd->ni_slash)))
+		return ENOTDIR;
+	if (is_below(c->k, tnd->ni_dvp, fvp))
+		return EINVAL;		/* into its own subdirectory */
+	if (tvp != NULL && is_below(c->k, fnd->ni_dvp, tvp))
+		return exchange ? EINVAL : ENOTEMPTY;	/* over an ancestor */
+	return 0;
+}
+
+/* Permissions and types (vfs_rename), then the move. */
+static int
+rename_vnodes(struct vctx *c, struct nameidata *fnd, struct nameidata *tnd,
+    bool exchange)
+{
+	struct vnode *fdvp = fnd->ni_dvp, *fvp = fnd->ni_vp;
+	struct vnode *tdvp = tnd->ni_dvp, *tvp = tnd->ni_vp;
+	bool isdir = fvp->v_type == VDIR;
+	int error;
+
+	if (fvp == tvp)
+		return 0;		/* two names of one file */
+	if ((error = may_delete(c->cr, fdvp, fvp, isdir)) != 0)
+		return error;
+	if (tvp == NULL)
+		error = vn_dead(tdvp) ? ENOENT :
+		    vn_access(tdvp, VWRITE | VEXEC, c->cr);
+	else
+		error = may_delete(c->cr, tdvp, tvp, exchange ?
+		    tvp->v_type == VDIR : isdir);
+	if (error != 0)
+		return error;
+	if (fdvp != tdvp && isdir &&
+	    (error = vn_access(fvp, VWRITE, c->cr)) != 0)
+		return error;		/* its ".." changes */
+	if (exchange && fdvp != tdvp && tvp->v_type == VDIR &&
+	    (error = vn_access(tvp, VWRITE, c->cr)) != 0)
+		return error;
+	if (!exchange && tvp != NULL && tvp->v_type == VDIR && !dir_empty(tvp))
+		return ENOTEMPTY;
+	return fdvp->v_op->vop_rename(fdvp, fnd->ni_name, fnd->ni_namelen, fvp,
+	    tdvp, tnd->ni_name, tnd->ni_namelen, tvp, exchange);
+}
+
 int
 sys_renameat2(struct lwp *l, const struct sys_renameat2_args *uap,
     long *retval)
 {
 	unsigned flags = SCARG(uap, flags);
-	bool exchange = (flags & RENAME_EXCHANGE) != 0;
 	struct nameidata fnd, tnd;
-	struct vnode *fdvp, *fvp, *tdvp, *tvp;
 	struct vctx c;
 	int error;
 
@@ -757,57 +842,9 @@ sys_renameat2(struct lwp *l, const struct sys_renameat2_args *uap,
 		namei_done(&fnd);
 		return vctx_exit(&c, error);
 	}
-	fdvp = fnd.ni_dvp;
-	fvp = fnd.ni_vp;
-	tdvp = tnd.ni_dvp;
-	tvp = tnd.ni_vp;
-	if (fnd.ni_lasttype != LAST_NORM || tnd.ni_lasttype != LAST_NORM) {
-		error = EBUSY;
-	} else if (fdvp->v_mount != tdvp->v_mount) {
-		error = EXDEV;
-	} else if (fvp == NULL) {
-		error = ENOENT;
-	} else if (exchange && tvp == NULL) {
-		error = ENOENT;
-	} else if ((flags & RENAME_NOREPLACE) && tvp != NULL) {
-		error = EEXIST;
-	} else if ((fnd.ni_slash || tnd.ni_slash) && fvp->v_type != VDIR) {
-		error = ENOTDIR;
-	} else if (is_below(c.k, tdvp, fvp)) {
-		error = EINVAL;		/* into its own subdirectory */
-	} else if (tvp != NULL && !exchange && is_below(c.k, fdvp, tvp)) {
-		error = ENOTEMPTY;	/* over its own ancestor */
-	} else if ((error = may_delete(c.cr, fdvp, fvp)) != 0) {
-		;
-	} else if (tvp != NULL && (error = may_delete(c.cr, tdvp, tvp)) != 0) {
-		;
-	} else if (tvp == NULL && (error = vn_access(tdvp, VWRITE | VEXEC,
-	    c.cr)) != 0) {
-		;
-	} else if (fvp == tvp) {
-		error = 0;		/* two names of one file */
-	} else if (!exchange && tvp != NULL && fvp->v_type == VDIR &&
-	    tvp->v_type != VDIR) {
-		error = ENOTDIR;
-	} else if (!exchange && tvp != NULL && fvp->v_type != VDIR &&
-	    tvp->v_type == VDIR) {
-		error = EISDIR;
-	} else if (!exchange && tvp != NULL && tvp->v_type == VDIR &&
-	    !dir_empty(tvp)) {
-		error = ENOTEMPTY;
-	} else if (fdvp != tdvp && fvp->v_type == VDIR &&
-	    (error = vn_access(fvp, VWRITE, c.cr)) != 0) {
-		;		/* its ".." changes */
-	} else if (exchange && fdvp != tdvp && tvp->v_type == VDIR &&
-	    (error = vn_access(tvp, VWRITE, c.cr)) != 0) {
-		;
-	} else if (rdonly(fdvp)) {
-		error = EROFS;
-	} else {
-		error = fdvp->v_op->vop_rename(fdvp, fnd.ni_name,
-		    fnd.ni_namelen, fvp, tdvp, tnd.ni_name, tnd.ni_namelen, tvp,
-		    exchange);
-	}
+	if ((error = rename_names(&c, &fnd, &tnd, flags)) == 0)
+		error = rename_vnodes(&c, &fnd, &tnd,
+		    (flags & RENAME_EXCHANGE) != 0);
 	namei_done(&tnd);
 	namei_done(&fnd);
 	return vctx_exit(&c, error);
@@ -1259,7 +1296,7 @@ sys_fallocate(struct lwp *l, const struct sys_fallocate_args *uap,
 		fdrop(fp);
 		return EBADF;
 	}
-	if (SCARG(uap, mode) != 0) {
+	if (SCARG(uap, mode) & ~FALLOC_FL_KEEP_SIZE) {
 		fdrop(fp);
 		return EOPNOTSUPP;
 	}
@@ -1278,7 +1315,8 @@ sys_fallocate(struct lwp *l, const struct sys_fallocate_args *uap,
 	else if (off > INT64_MAX - len)
 		error = EFBIG;
 	else
-		error = vp->v_op->vop_allocate(vp, off, len);
+		error = vp->v_op->vop_allocate(vp, off, len,
+		    (SCARG(uap, mode) & FALLOC_FL_KEEP_SIZE) != 0);
 	vfs_exit(fp->f_kernel);
 	fdrop(fp);
 	return error;

@@ -147,12 +147,12 @@ vn_openvp(struct lwp *l, struct vnode *vp, int flags, int fflag,
 		return ENOTDIR;
 	if (vp->v_type == VSOCK)
 		return ENXIO;
-	if (vp->v_type == VDIR && (fflag & FWRITE))
+	if (vp->v_type == VDIR && (fflag & (FWRITE | FNOACC)))
 		return EISDIR;
 	if (!created) {
-		if (fflag & FREAD)
+		if (fflag & (FREAD | FNOACC))
 			mode |= VREAD;
-		if ((fflag & FWRITE) || (flags & O_TRUNC))
+		if ((fflag & (FWRITE | FNOACC)) || (flags & O_TRUNC))
 			mode |= VWRITE;
 		if ((error = vn_access(vp, mode, cr)) != 0)
 			return error;
@@ -196,6 +196,18 @@ vn_openvp(struct lwp *l, struct vnode *vp, int flags, int fflag,
 	return 0;
 }
 
+/* The access mode as f_flag bits; 3 (O_ACCMODE) is Linux's "ioctl only". */
+static int
+open_fflag(int acc)
+{
+	switch (acc) {
+	case O_RDONLY: return FREAD;
+	case O_WRONLY: return FWRITE;
+	case O_RDWR: return FREAD | FWRITE;
+	default: return FNOACC;
+	}
+}
+
 int
 vn_open(struct lwp *l, int dirfd, const char *path, int flags, mode_t cmode,
     struct file **fpp)
@@ -210,15 +222,19 @@ vn_open(struct lwp *l, int dirfd, const char *path, int flags, mode_t cmode,
 
 	if (flags & O_PATH) {
 		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
-		fflag = FPATH;
+		fflag = FPATH | (flags & (O_DIRECTORY | O_NOFOLLOW));
 	} else {
-		if (acc == O_ACCMODE)
+		if ((flags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY))
 			return EINVAL;
-		if ((flags & __O_TMPFILE) == __O_TMPFILE)
-			return EOPNOTSUPP;
-		fflag = (acc == O_RDONLY ? FREAD : acc == O_WRONLY ? FWRITE :
-		    FREAD | FWRITE) | (flags & (O_APPEND | O_NONBLOCK | O_SYNC |
-		    O_DSYNC | O_DIRECT | O_NOATIME)) | KO_LARGEFILE;
+		/* glibc's __O_TMPFILE includes O_DIRECTORY: test the bit alone */
+		if ((flags & (O_TMPFILE & ~O_DIRECTORY)) &&
+		    ((flags & O_TMPFILE) != O_TMPFILE || acc == O_RDONLY))
+			return EINVAL;
+		if (flags & (O_TMPFILE & ~O_DIRECTORY))
+			return EOPNOTSUPP;	/* see docs/deviations.md */
+		fflag = open_fflag(acc) | (flags & (O_APPEND | O_NONBLOCK | O_SYNC |
+		    O_DSYNC | O_DIRECT | O_NOATIME | O_DIRECTORY | O_NOFOLLOW)) |
+		    KO_LARGEFILE;
 	}
 	cr = kauth_cred_get_proc(p);
 	nd.ni_dirfd = dirfd;
@@ -233,6 +249,11 @@ vn_open(struct lwp *l, int dirfd, const char *path, int flags, mode_t cmode,
 	if ((error = namei(l, &nd)) != 0)
 		goto out;
 	if (nd.ni_flags & NAMEI_PARENT) {
+		if (nd.ni_lasttype == LAST_NORM && nd.ni_slash) {
+			error = EISDIR;	/* O_CREAT names a file, never "x/" */
+			namei_done(&nd);
+			goto out;
+		}
 		if (nd.ni_lasttype != LAST_NORM) {
 			error = nd.ni_vp != NULL && nd.ni_vp->v_type == VDIR &&
 			    (flags & O_EXCL) ? EEXIST : EISDIR;
@@ -242,8 +263,8 @@ vn_open(struct lwp *l, int dirfd, const char *path, int flags, mode_t cmode,
 		if (nd.ni_vp == NULL) {
 			struct vattr va;
 
-			if (nd.ni_slash) {
-				error = EISDIR;
+			if (vn_dead(nd.ni_dvp)) {
+				error = ENOENT;
 			} else if ((error = vn_access(nd.ni_dvp, VWRITE | VEXEC,
 			    cr)) == 0 &&
 			    (nd.ni_dvp->v_mount->mnt_flag & MS_RDONLY)) {
@@ -324,6 +345,10 @@ vn_rw(struct file *fp, struct uio *uio, int flags, bool write)
 	vfs_enter(k);
 	if (flags & FOF_UPDATE_OFFSET)
 		uio->uio_offset = fp->f_offset;
+	if ((off_t)((uint64_t)uio->uio_offset + uio->uio_resid) < 0) {
+		vfs_exit(k);
+		return EINVAL;	/* the range would pass the largest offset */
+	}
 	if (write) {
 		if (fflag & O_APPEND)
 			ioflag |= IO_APPEND;
@@ -451,7 +476,7 @@ vn_seek(struct file *fp, off_t off, int whence, off_t *newoff)
 		goto out;
 	}
 	if (__builtin_add_overflow(base, off, &n)) {
-		error = EOVERFLOW;
+		error = EINVAL;		/* past the largest offset, as Linux */
 		goto out;
 	}
 	if (n < 0) {

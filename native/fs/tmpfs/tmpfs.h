@@ -108,7 +108,7 @@ int	tmpfs_reg_write(struct tmpfs_mount *tm, struct tmpfs_node *n,
 int	tmpfs_reg_truncate(struct tmpfs_mount *tm, struct tmpfs_node *n,
 	    uint64_t size);
 int	tmpfs_reg_allocate(struct tmpfs_mount *tm, struct tmpfs_node *n,
-	    uint64_t off, uint64_t len);
+	    uint64_t off, uint64_t len, bool keepsize);
 /* The first page at or after idx that exists (want_data) or not; or -1. */
 int64_t	tmpfs_reg_seek(struct tmpfs_node *n, uint64_t idx, bool want_data);
 

@@ -474,10 +474,11 @@ tmpfs_reg_truncate(struct tmpfs_mount *tm, struct tmpfs_node *n, uint64_t size)
 	return 0;
 }
 
-/* Make the pages of [off, off + len) exist, and the size cover them. */
+/* Make the pages of [off, off + len) exist, and (unless keepsize) the size
+ * cover them. */
 int
 tmpfs_reg_allocate(struct tmpfs_mount *tm, struct tmpfs_node *n, uint64_t off,
-    uint64_t len)
+    uint64_t len, bool keepsize)
 {
 	struct rump_kernel *k = tmpfs_kernel(tm);
 	uint64_t end = off + len;
@@ -500,7 +501,7 @@ tmpfs_reg_allocate(struct tmpfs_mount *tm, struct tmpfs_node *n, uint64_t off,
 		tm->tm_pages_used++;
 		n->tn_reg.tr_npages++;
 	}
-	if (end > n->tn_size)
+	if (end > n->tn_size && !keepsize)
 		n->tn_size = end;
 	return 0;
 }

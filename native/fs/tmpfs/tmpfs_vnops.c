@@ -35,10 +35,10 @@ tmpfs_lookup(struct vnode *dvp, const char *nm, size_t len, struct vnode **vpp)
 	struct tmpfs_dirent *de;
 	struct vnode *vp;
 
-	if (dir->tn_links == 0)
-		return ENOENT;		/* a removed directory is empty */
 	if (len == 2 && nm[0] == '.' && nm[1] == '.') {
-		vp = &dir->tn_dir.td_parent->tn_vnode;
+		vp = &dir->tn_dir.td_parent->tn_vnode;	/* removed: the old one */
+	} else if (dir->tn_links == 0) {
+		return ENOENT;		/* a removed directory is empty */
 	} else if ((de = tmpfs_dir_lookup(dir, nm, len)) != NULL) {
 		vp = &de->td_node->tn_vnode;
 	} else {
@@ -138,6 +138,8 @@ tmpfs_remove(struct vnode *dvp, const char *nm, size_t len, struct vnode *vp)
 	return 0;
 }
 
+static void tmpfs_dir_orphan(struct tmpfs_node *n);
+
 static int
 tmpfs_rmdir(struct vnode *dvp, const char *nm, size_t len, struct vnode *vp)
 {
@@ -148,9 +150,20 @@ tmpfs_rmdir(struct vnode *dvp, const char *nm, size_t len, struct vnode *vp)
 		return ENOTEMPTY;
 	if ((error = tmpfs_remove(dvp, nm, len, vp)) != 0)
 		return error;
-	n->tn_links = 0;	/* its "." goes too */
-	n->tn_dir.td_parent = NULL;
+	tmpfs_dir_orphan(n);
 	return 0;
+}
+
+/*
+ * A directory lost its name (rmdir, or renamed over): its "." goes too.
+ * As in Linux, ".." still leads to the parent it had while it is in use,
+ * so the parent is held until the node is freed (tmpfs_inactive).
+ */
+static void
+tmpfs_dir_orphan(struct tmpfs_node *n)
+{
+	n->tn_links = 0;
+	vref(&n->tn_dir.td_parent->tn_vnode);
 }
 
 /*
@@ -170,7 +183,7 @@ tmpfs_rename(struct vnode *fdvp, const char *fnm, size_t flen,
 	struct tmpfs_dirent *tde = tmpfs_dir_lookup(tdir, tnm, tlen);
 	int error;
 
-	if (fde == NULL || fde->td_node != fn)
+	if (fde == NULL || fde->td_node != fn || tdir->tn_links == 0)
 		return ENOENT;
 	if (exchange) {
 		struct tmpfs_node *tn = VP_TO_TMPFS_NODE(tvp);
@@ -205,10 +218,8 @@ tmpfs_rename(struct vnode *fdvp, const char *fnm, size_t flen,
 		if (tn == fn)
 			return 0;	/* two names of one file: nothing moves */
 		tmpfs_dir_detach(tm, tdir, tde);
-		if (tn->tn_type == VDIR) {
-			tn->tn_links = 0;
-			tn->tn_dir.td_parent = NULL;
-		}
+		if (tn->tn_type == VDIR)
+			tmpfs_dir_orphan(tn);
 		touch(tn, false);
 	}
 	/* attach the new name first: it is the step that can fail */
@@ -342,7 +353,7 @@ tmpfs_readdir(struct vnode *vp, off_t *offp, readdir_cb cb, void *arg)
 	if (off < 0)
 		return EINVAL;
 	if (n->tn_links == 0)
-		return 0;	/* removed: no entries, not even "." */
+		return ENOENT;	/* removed, as Linux says */
 	if (off == 0) {
 		de = (struct vdirent){ n->tn_id, 1, vtype_to_dt(VDIR), 1, "." };
 		if (cb(arg, &de))
@@ -391,12 +402,13 @@ tmpfs_fsync(struct vnode *vp)
 }
 
 static int
-tmpfs_allocate(struct vnode *vp, off_t off, off_t len)
+tmpfs_allocate(struct vnode *vp, off_t off, off_t len, bool keepsize)
 {
 	struct tmpfs_node *n = VP_TO_TMPFS_NODE(vp);
 	int error;
 
-	error = tmpfs_reg_allocate(tm_of(vp), n, (uint64_t)off, (uint64_t)len);
+	error = tmpfs_reg_allocate(tm_of(vp), n, (uint64_t)off, (uint64_t)len,
+	    keepsize);
 	if (error == 0)
 		touch(n, true);
 	return error;
@@ -428,9 +440,14 @@ static void
 tmpfs_inactive(struct vnode *vp)
 {
 	struct tmpfs_node *n = VP_TO_TMPFS_NODE(vp);
+	struct tmpfs_node *up;
 
-	if (n->tn_links == 0)
-		tmpfs_free_node(tm_of(vp), n);
+	if (n->tn_links != 0)
+		return;
+	up = n->tn_type == VDIR ? n->tn_dir.td_parent : NULL;
+	tmpfs_free_node(tm_of(vp), n);
+	if (up != NULL)
+		vrele(&up->tn_vnode);	/* held by tmpfs_dir_orphan */
 }
 
 const struct vnodeops tmpfs_vnodeops = {
