@@ -235,7 +235,8 @@ sys_newfstatat(struct lwp *l, const struct sys_newfstatat_args *uap,
 	int error;
 
 	(void)retval;
-	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT |
+	    AT_STATX_SYNC_TYPE))
 		return EINVAL;
 	vctx_enter(&c, l);
 	if ((error = lookup_at(&c, SCARG(uap, dirfd), SCARG(uap, path), flags,
@@ -817,6 +818,23 @@ rename_vnodes(struct vctx *c, struct nameidata *fnd, struct nameidata *tnd,
 	    tdvp, tnd->ni_name, tnd->ni_namelen, tvp, exchange);
 }
 
+/* RENAME_WHITEOUT: the old name becomes a whiteout (a 0:0 device node). */
+static int
+rename_whiteout(struct vctx *c, struct nameidata *fnd)
+{
+	struct vattr va;
+	struct vnode *vp;
+	int error;
+
+	vn_newattr(fnd->ni_dvp, c->cr, VCHR, 0, &va);
+	va.va_rdev = 0;
+	error = fnd->ni_dvp->v_op->vop_create(fnd->ni_dvp, fnd->ni_name,
+	    fnd->ni_namelen, &va, &vp);
+	if (error == 0)
+		vrele(vp);
+	return error;
+}
+
 int
 sys_renameat2(struct lwp *l, const struct sys_renameat2_args *uap,
     long *retval)
@@ -831,9 +849,9 @@ sys_renameat2(struct lwp *l, const struct sys_renameat2_args *uap,
 		return EINVAL;
 	if ((flags & RENAME_EXCHANGE) && (flags & ~RENAME_EXCHANGE))
 		return EINVAL;
-	if (flags & RENAME_WHITEOUT)
-		return EINVAL;
 	vctx_enter(&c, l);
+	if ((flags & RENAME_WHITEOUT) && !kauth_cred_privileged(c.cr))
+		return vctx_exit(&c, EPERM);	/* it makes a device node */
 	if ((error = lookup(&c, SCARG(uap, olddirfd), SCARG(uap, oldpath),
 	    NAMEI_PARENT, &fnd)) != 0)
 		return vctx_exit(&c, error);
@@ -845,6 +863,8 @@ sys_renameat2(struct lwp *l, const struct sys_renameat2_args *uap,
 	if ((error = rename_names(&c, &fnd, &tnd, flags)) == 0)
 		error = rename_vnodes(&c, &fnd, &tnd,
 		    (flags & RENAME_EXCHANGE) != 0);
+	if (error == 0 && (flags & RENAME_WHITEOUT) && fnd.ni_vp != tnd.ni_vp)
+		error = rename_whiteout(&c, &fnd);
 	namei_done(&tnd);
 	namei_done(&fnd);
 	return vctx_exit(&c, error);

@@ -25,7 +25,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -677,21 +676,41 @@ pd_host_unmount_below(const char *dir)
 		umount2(mnts[n], MNT_DETACH);
 }
 
-static int
-pd_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/* Remove what dfd holds, relative to it: paths may pass PATH_MAX. */
+static void
+pd_rm_below(int dfd, int depth)
 {
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path) == 0 ? 0 : 0;
-	return unlink(path) == 0 ? 0 : 0;
+	DIR *d;
+	struct dirent *de;
+
+	if (depth > 100 || (d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		int sub;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			continue;
+		sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW);
+		if (sub >= 0)
+			pd_rm_below(sub, depth + 1);
+		unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR);
+	}
+	closedir(d);
 }
 
 static void
 pd_host_cleanup(const char *dir)
 {
+	int fd;
+
 	pd_host_unmount_below(dir);
-	nftw(dir, pd_rm, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)) >= 0)
+		pd_rm_below(fd, 0);
 	rmdir(dir);
 }
 

@@ -108,6 +108,7 @@ tmpfs_symlink(struct vnode *dvp, const char *nm, size_t len, struct vattr *va,
 static int
 tmpfs_link(struct vnode *dvp, const char *nm, size_t len, struct vnode *vp)
 {
+	struct tmpfs_mount *tm = tm_of(dvp);
 	struct tmpfs_node *dir = VP_TO_TMPFS_NODE(dvp);
 	struct tmpfs_node *n = VP_TO_TMPFS_NODE(vp);
 	int error;
@@ -116,11 +117,28 @@ tmpfs_link(struct vnode *dvp, const char *nm, size_t len, struct vnode *vp)
 		return ENOENT;
 	if (n->tn_links >= 65000)
 		return EMLINK;
-	if ((error = tmpfs_dir_attach(tm_of(dvp), dir, nm, len, n)) != 0)
+	/* as in Linux's tmpfs, every further name costs an inode */
+	if (n->tn_links > 0 && tm->tm_nodes_used >= tm->tm_nodes_max)
+		return ENOSPC;
+	if ((error = tmpfs_dir_attach(tm, dir, nm, len, n)) != 0)
 		return error;
+	if (n->tn_links > 1)
+		tm->tm_nodes_used++;
 	touch(dir, true);
 	touch(n, false);
 	return 0;
+}
+
+/* Remove a name; a file's extra names give back their inode (tmpfs_link). */
+static void
+tmpfs_unname(struct tmpfs_mount *tm, struct tmpfs_node *dir,
+    struct tmpfs_dirent *de)
+{
+	struct tmpfs_node *n = de->td_node;
+
+	if (n->tn_type != VDIR && n->tn_links > 1)
+		tm->tm_nodes_used--;
+	tmpfs_dir_detach(tm, dir, de);
 }
 
 static int
@@ -132,7 +150,7 @@ tmpfs_remove(struct vnode *dvp, const char *nm, size_t len, struct vnode *vp)
 
 	if (de == NULL || de->td_node != n)
 		return ENOENT;
-	tmpfs_dir_detach(tm_of(dvp), dir, de);
+	tmpfs_unname(tm_of(dvp), dir, de);
 	touch(dir, true);
 	touch(n, false);
 	return 0;
@@ -217,7 +235,7 @@ tmpfs_rename(struct vnode *fdvp, const char *fnm, size_t flen,
 			return ENOENT;
 		if (tn == fn)
 			return 0;	/* two names of one file: nothing moves */
-		tmpfs_dir_detach(tm, tdir, tde);
+		tmpfs_unname(tm, tdir, tde);
 		if (tn->tn_type == VDIR)
 			tmpfs_dir_orphan(tn);
 		touch(tn, false);
