@@ -95,11 +95,24 @@ kpage_free(struct rump_kernel *k, void *pg)
 		LIST_INSERT_HEAD(&k->k_kpavail, c, kc_list);	/* had been full */
 	*(void **)pg = c->kc_free;
 	c->kc_free = pg;
-	if (--c->kc_used == 0 && k->k_kpempty++ > 0) {
-		/* keep one empty chunk for the next allocation, give back the rest */
-		LIST_REMOVE(c, kc_list);
-		k->k_kpempty--;
-		rumpuser_pagefree(c, CHUNK_SIZE);
+	if (--c->kc_used == 0) {
+		/*
+		 * Empty chunks are kept, up to a quarter of the kernel's memory,
+		 * for the next writes: the host may take their memory back
+		 * lazily, and a chunk it did not take costs no page faults and
+		 * no zeroing when used again.  Beyond that they go back.
+		 */
+		if ((uint64_t)(k->k_kpempty + 1) * CHUNK_SIZE > k->k_memlimit / 4 &&
+		    k->k_kpempty > 0) {
+			LIST_REMOVE(c, kc_list);
+			rumpuser_pagefree(c, CHUNK_SIZE);
+		} else {
+			k->k_kpempty++;
+			c->kc_free = NULL;	/* every page is fresh again */
+			c->kc_next = 1;
+			rumpuser_pagediscard((char *)c + KPAGE_SIZE,
+			    CHUNK_SIZE - KPAGE_SIZE);
+		}
 	}
 	mutex_exit(&k->k_kplock);
 	atomic_fetch_sub_explicit(&k->k_memused, KPAGE_SIZE, memory_order_relaxed);

@@ -57,3 +57,9 @@ rumpuser_pagefree(void *mem, size_t len)
 {
 	munmap(mem, len);
 }
+
+void
+rumpuser_pagediscard(void *mem, size_t len)
+{
+	madvise(mem, len, MADV_FREE);
+}

@@ -30,6 +30,8 @@ void	rumpuser_free(void *mem, size_t len);
  */
 int	rumpuser_pagealloc(size_t len, size_t align, void **memp);
 void	rumpuser_pagefree(void *mem, size_t len);
+/* The contents are no longer needed: the host may reclaim the memory lazily. */
+void	rumpuser_pagediscard(void *mem, size_t len);
 
 /* threads */
 int	rumpuser_thread_create(void *(*fn)(void *), void *arg,
