@@ -114,9 +114,10 @@ vn_newattr(struct vnode *dvp, kauth_cred_t cr, enum vtype type, mode_t mode,
 		va->va_gid = dva.va_gid;
 		if (type == VDIR)
 			va->va_mode |= S_ISGID;
-		else if ((va->va_mode & S_ISGID) && cr->cr_euid != 0 &&
+		else if ((va->va_mode & (S_ISGID | S_IXGRP)) ==
+		    (S_ISGID | S_IXGRP) && cr->cr_euid != 0 &&
 		    !kauth_cred_groupmember(cr, va->va_gid))
-			va->va_mode &= ~(mode_t)S_ISGID;
+			va->va_mode &= ~(mode_t)S_ISGID;	/* as Linux */
 	}
 }
 
