@@ -10,6 +10,7 @@
 #include "sys/vnode.h"
 #include "gen/syscallargs.h"
 #include <linux/close_range.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #define NDFILE	16	/* slots in a new table */
@@ -326,11 +327,19 @@ sys_flock(struct lwp *l, const struct sys_flock_args *uap, long *retval)
 	int error;
 
 	(void)retval;
+	if (SCARG(uap, operation) & LOCK_MAND)
+		return 0;	/* Linux ignores these (long broken) requests */
+	switch (SCARG(uap, operation) & ~LOCK_NB) {
+	case LOCK_SH: case LOCK_EX: case LOCK_UN:
+		break;
+	default:
+		return EINVAL;
+	}
 	if ((fp = fd_getfile_io(l->l_proc, SCARG(uap, fd))) == NULL)
 		return EBADF;
 	if (fp->f_ops != &vnops) {
 		fdrop(fp);
-		return EINVAL;
+		return EINVAL;	/* see docs/deviations.md */
 	}
 	vfs_enter(fp->f_kernel);
 	error = lf_flock(l, fp, SCARG(uap, operation));

@@ -229,7 +229,7 @@ pipe_poll(struct pipe *p, int fflag, int events, struct pollctx *pc)
 	if (fflag & FWRITE) {
 		if (p->pipe_readers == 0)
 			revents |= POLLERR;
-		else if (p->pipe_cap - p->pipe_len >= PIPE_BUF)
+		if (p->pipe_cap - p->pipe_len >= PIPE_BUF)
 			revents |= events & (POLLOUT | POLLWRNORM);
 	}
 	mutex_exit(&p->pipe_lock);

@@ -79,6 +79,24 @@ lf_new(struct rump_kernel *k, short type, off_t start, off_t end, void *owner,
 }
 
 /*
+ * Keep Linux's order, which F_GETLK shows (it reports the first conflict):
+ * an owner's locks together, sorted by start; a new owner's at the end.
+ */
+static void
+lf_insert(struct lockf **listp, struct lockf *nl)
+{
+	struct lockf **pp = listp;
+
+	while (*pp != NULL && (*pp)->lf_owner != nl->lf_owner)
+		pp = &(*pp)->lf_next;
+	while (*pp != NULL && (*pp)->lf_owner == nl->lf_owner &&
+	    (*pp)->lf_start < nl->lf_start)
+		pp = &(*pp)->lf_next;
+	nl->lf_next = *pp;
+	*pp = nl;
+}
+
+/*
  * Set owner's locks over [start, end] to type (F_UNLCK: none), splitting
  * and merging its existing locks.  May fail only for memory, before any
  * change.
@@ -143,10 +161,8 @@ lf_apply(struct rump_kernel *k, struct lockf **listp, void *owner, pid_t pid,
 	}
 	if (tail != NULL)
 		kmem_free(k, tail, sizeof(*tail));
-	if (nl != NULL) {
-		nl->lf_next = *listp;
-		*listp = nl;
-	}
+	if (nl != NULL)
+		lf_insert(listp, nl);
 	return 0;
 }
 

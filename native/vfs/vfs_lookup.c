@@ -112,9 +112,17 @@ namei(struct lwp *l, struct nameidata *nd)
 	struct rump_kernel *k = l->l_proc->p_kernel;
 	struct vnode *dvp, *vp = NULL;
 	char target[PATH_MAX];
-	size_t len = strlen(nd->ni_path);
+	size_t len;
 	int nlinks = 0, error;
 	char *cp;
+
+	if (nd->ni_path == NULL) {
+		/* as Linux: allowed (as "") where an empty path is */
+		if (!(nd->ni_flags & NAMEI_EMPTY))
+			return EFAULT;
+		nd->ni_path = "";
+	}
+	len = strlen(nd->ni_path);
 
 	nd->ni_dvp = NULL;
 	nd->ni_vp = NULL;

@@ -522,6 +522,8 @@ sys_symlinkat(struct lwp *l, const struct sys_symlinkat_args *uap,
 	const char *target = SCARG(uap, target);
 
 	(void)retval;
+	if (target == NULL)
+		return EFAULT;
 	if (target[0] == '\0')
 		return ENOENT;
 	if (strlen(target) >= PATH_MAX)
@@ -913,7 +915,8 @@ sys_readlinkat(struct lwp *l, const struct sys_readlinkat_args *uap,
 	if ((error = lookup_at(&c, SCARG(uap, dirfd), SCARG(uap, path),
 	    AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, &vp)) == 0) {
 		if (vp->v_type != VLNK) {
-			error = (SCARG(uap, path)[0] == '\0') ? ENOENT : EINVAL;
+			error = SCARG(uap, path) == NULL ||
+			    SCARG(uap, path)[0] == '\0' ? ENOENT : EINVAL;
 		} else {
 			struct iovec iov = { SCARG(uap, buf), size };
 			struct uio uio = { &iov, 1, 0, size, UIO_READ };
@@ -933,6 +936,8 @@ sys_readlink(struct lwp *l, const struct sys_readlink_args *uap, long *retval)
 {
 	struct sys_readlinkat_args a;
 
+	if (SCARG(uap, path) == NULL)
+		return EFAULT;
 	if (SCARG(uap, path)[0] == '\0')
 		return ENOENT;
 	SCARG(&a, dirfd) = AT_FDCWD;
@@ -1357,7 +1362,9 @@ do_fsync(struct lwp *l, int fd)
 	}
 	vp = fp->f_data;
 	vfs_enter(fp->f_kernel);
-	error = vp->v_type == VFIFO ? EINVAL : vp->v_op->vop_fsync(vp);
+	/* FIFOs and the memory devices have nothing to sync: EINVAL */
+	error = vp->v_type == VFIFO || vp->v_type == VCHR ? EINVAL :
+	    vp->v_op->vop_fsync(vp);
 	vfs_exit(fp->f_kernel);
 	fdrop(fp);
 	return error;

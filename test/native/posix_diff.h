@@ -363,7 +363,33 @@ N_DENTS(struct ctx *c, long ret, unsigned char *out)
 	return 12;
 }
 
-/* struct flock with l_pid as an index into the scenario's processes. */
+/*
+ * In-and-out arguments (struct flock, pollfd arrays, fd_sets) live in AUX,
+ * past the part of BUF that is cleared before each call.
+ */
+#define PD_AUXOFF	8192
+#define AUX		((long)(uintptr_t)(ctx->buf + PD_AUXOFF))
+#define AUXP(type)	((type *)(void *)(ctx->buf + PD_AUXOFF))
+
+static size_t
+N_AUX(struct ctx *c, long ret, unsigned char *out)
+{
+	(void)ret;
+	memcpy(out, c->buf + PD_AUXOFF, 64);
+	return 64;
+}
+
+/* select's three sets (at AUX, 128 bytes apart): the first 64 fds of each */
+static size_t
+N_SELECT(struct ctx *c, long ret, unsigned char *out)
+{
+	(void)ret;
+	for (int i = 0; i < 3; i++)
+		memcpy(out + 8 * i, c->buf + PD_AUXOFF + 128 * i, 8);
+	return 24;
+}
+
+/* struct flock at AUX, with l_pid as an index into the scenario's processes. */
 static size_t
 N_FLOCK(struct ctx *c, long ret, unsigned char *out)
 {
@@ -371,7 +397,7 @@ N_FLOCK(struct ctx *c, long ret, unsigned char *out)
 	int64_t v[5];
 
 	(void)ret;
-	memcpy(&fl, c->buf, sizeof(fl));
+	memcpy(&fl, c->buf + PD_AUXOFF, sizeof(fl));
 	v[0] = fl.l_type;
 	v[1] = fl.l_whence;
 	v[2] = fl.l_start;
@@ -847,6 +873,14 @@ pd_compare(const struct pd_log *h, const struct pd_log *k)
 		t_failed = 1;
 	}
 	pd_total_calls += h->n;
+	if (getenv("PD_DEBUG") != NULL)
+		for (int i = 0; i < h->n && i < k->n; i++) {
+			printf("# %4d line %d [%s] Linux %ld/%d kernel %ld/%d\n",
+			    i, h->r[i].line, h->r[i].tag, h->r[i].ret,
+			    h->r[i].err, k->r[i].ret, k->r[i].err);
+			pd_show_out("Linux ", &h->r[i]);
+			pd_show_out("kernel", &k->r[i]);
+		}
 	for (int i = 0; i < h->n && i < k->n; i++) {
 		const struct pd_rec *a = &h->r[i], *b = &k->r[i];
 
