@@ -1458,7 +1458,6 @@ struct dentbuf {
 	char	*buf;
 	size_t	size;
 	size_t	used;
-	off_t	next;		/* the cookie after the last entry copied */
 	int	error;
 };
 
@@ -1487,7 +1486,6 @@ put_dirent(void *arg, const struct vdirent *de)
 	if ((db->error = copyout(rec, db->buf + db->used, reclen)) != 0)
 		return 1;
 	db->used += reclen;
-	db->next = de->d_off;
 	return 0;
 }
 
@@ -1508,14 +1506,14 @@ sys_getdents64(struct lwp *l, const struct sys_getdents64_args *uap,
 		return ENOTDIR;
 	}
 	vp = fp->f_data;
-	db = (struct dentbuf){ SCARG(uap, dirp), SCARG(uap, count), 0, 0, 0 };
+	db = (struct dentbuf){ SCARG(uap, dirp), SCARG(uap, count), 0, 0 };
 	vfs_enter(fp->f_kernel);
 	off = fp->f_offset;
 	error = vp->v_op->vop_readdir(vp, &off, put_dirent, &db);
 	if (error == 0 && db.error != 0 && db.used == 0)
 		error = db.error;
 	if (error == 0) {
-		fp->f_offset = db.used > 0 ? db.next : off;
+		fp->f_offset = off;	/* where the walk stopped, or its end */
 		*retval = (long)db.used;
 	}
 	vfs_exit(fp->f_kernel);

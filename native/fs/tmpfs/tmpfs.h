@@ -19,6 +19,7 @@
 #define TMPFS_RADIX_SLOTS	(1u << TMPFS_RADIX_SHIFT)
 #define TMPFS_MAXFILESIZE	INT64_MAX	/* as Linux's tmpfs */
 #define TMPFS_DIRENT_SIZE	20		/* Linux's directory size unit */
+#define TMPFS_DIROFF_EOF	INT32_MAX	/* a directory read to its end */
 
 struct tmpfs_node;
 

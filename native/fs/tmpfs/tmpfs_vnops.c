@@ -395,6 +395,7 @@ tmpfs_readdir(struct vnode *vp, off_t *offp, readdir_cb cb, void *arg)
 		if (cb(arg, &de))
 			goto out;
 	}
+	off = TMPFS_DIROFF_EOF;
 out:
 	*offp = off;
 	mark_access(vp, n);
