@@ -211,7 +211,7 @@ scen_link_counts(struct ctx *ctx)
 	S(SYS_mkdir, "d", 0755);
 	SN(N_STAT, SYS_stat, ".", BUF);
 	for (int i = 0; i < 5; i++) {
-		char n[8];
+		char n[32];
 
 		snprintf(n, sizeof(n), "d/%d", i);
 		S(SYS_mkdir, n, 0755);
@@ -314,7 +314,7 @@ scen_mount_enospc(struct ctx *ctx)
 	S(SYS_ftruncate, 0, 0);
 	S(SYS_write, 0, PAT, 8192);
 	for (int i = 0; i < 8; i++) {
-		char n[16];
+		char n[32];
 
 		snprintf(n, sizeof(n), "m/n%d", i);
 		S(SYS_mkdir, n, 0755);

@@ -38,7 +38,7 @@ static const char *const paths[] = {
 static void
 fixture(struct ctx *ctx)
 {
-	char a[8], b[8];
+	char a[32], b[32];
 
 	pd_mkfile(ctx, "f", 0644, 5);
 	pd_mkfile(ctx, "f2", 0644, 3);
@@ -218,7 +218,7 @@ do_op(struct ctx *ctx, int op, const char *p)
 static void
 matrix(struct ctx *ctx, int first, int last)
 {
-	char dir[16];
+	char dir[32];
 
 	if (path4095[0] == 0)
 		names_init();

@@ -36,7 +36,7 @@ scen_access_matrix(struct ctx *ctx)
 		{ ME, OGRP }, { OTHER, MYGRP }, { OTHER, SUPP }, { OTHER, OGRP },
 		{ ME, MYGRP },
 	};
-	char name[32];
+	char name[64];
 
 	PREP(SYS_chmod, ".", 0777);
 	for (size_t o = 0; o < 5; o++)
@@ -50,7 +50,7 @@ scen_access_matrix(struct ctx *ctx)
 			long fd;
 
 			snprintf(name, sizeof(name), "f%zu_%04o", o, modes[i]);
-			TAG("%s", name);
+			TAG("%.40s", name);
 			S(SYS_access, name, R_OK);
 			S(SYS_access, name, W_OK);
 			S(SYS_access, name, X_OK);
