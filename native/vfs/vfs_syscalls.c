@@ -212,17 +212,44 @@ lookup_at(struct vctx *c, int dirfd, const char *path, int atflags,
 	return 0;
 }
 
+/*
+ * The attributes (dirfd, path, AT_* flags) names, as a struct stat, with the
+ * birth time when the file system keeps one.  An empty path with
+ * AT_EMPTY_PATH names the descriptor itself, whatever kind of file it is.
+ */
 static int
-stat_vnode(struct vnode *vp, struct stat *ust)
+stat_at(struct lwp *l, int dirfd, const char *path, int flags, struct stat *st,
+    struct timespec *btime)
 {
 	struct vattr va;
-	struct stat st;
+	struct vnode *vp;
+	struct vctx c;
 	int error;
 
-	if ((error = vp->v_op->vop_getattr(vp, &va)) != 0)
-		return error;
-	vn_stat_fill(vp, &va, &st);
-	return copyout(&st, ust, sizeof(st));
+	btime->tv_sec = btime->tv_nsec = -1;
+	if ((flags & AT_EMPTY_PATH) && path != NULL && path[0] == '\0' &&
+	    dirfd != AT_FDCWD) {
+		struct file *fp = fd_getfile(l->l_proc, dirfd);
+
+		if (fp == NULL)
+			return EBADF;
+		if (fp->f_ops != &vnops) {
+			error = fp->f_ops->fo_stat != NULL ?
+			    fp->f_ops->fo_stat(fp, st) : EINVAL;
+			fdrop(fp);
+			return error;
+		}
+		fdrop(fp);
+	}
+	vctx_enter(&c, l);
+	if ((error = lookup_at(&c, dirfd, path, flags, &vp)) == 0) {
+		if ((error = vp->v_op->vop_getattr(vp, &va)) == 0) {
+			vn_stat_fill(vp, &va, st);
+			*btime = va.va_birthtime;
+		}
+		vrele(vp);
+	}
+	return vctx_exit(&c, error);
 }
 
 int
@@ -230,21 +257,18 @@ sys_newfstatat(struct lwp *l, const struct sys_newfstatat_args *uap,
     long *retval)
 {
 	int flags = SCARG(uap, flags);
-	struct vnode *vp;
-	struct vctx c;
+	struct timespec btime;
+	struct stat st;
 	int error;
 
 	(void)retval;
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT |
 	    AT_STATX_SYNC_TYPE))
 		return EINVAL;
-	vctx_enter(&c, l);
-	if ((error = lookup_at(&c, SCARG(uap, dirfd), SCARG(uap, path), flags,
-	    &vp)) == 0) {
-		error = stat_vnode(vp, SCARG(uap, statbuf));
-		vrele(vp);
-	}
-	return vctx_exit(&c, error);
+	error = stat_at(l, SCARG(uap, dirfd), SCARG(uap, path), flags, &st, &btime);
+	if (error == 0)
+		error = copyout(&st, SCARG(uap, statbuf), sizeof(st));
+	return error;
 }
 
 int
@@ -293,10 +317,9 @@ int
 sys_statx(struct lwp *l, const struct sys_statx_args *uap, long *retval)
 {
 	int flags = SCARG(uap, flags);
-	struct vnode *vp;
+	struct timespec btime;
 	struct statx sx;
-	struct vattr va;
-	struct vctx c;
+	struct stat st;
 	int error;
 
 	(void)retval;
@@ -307,38 +330,35 @@ sys_statx(struct lwp *l, const struct sys_statx_args *uap, long *retval)
 		return EINVAL;
 	if (SCARG(uap, mask) & STATX__RESERVED)
 		return EINVAL;
-	vctx_enter(&c, l);
-	if ((error = lookup_at(&c, SCARG(uap, dirfd), SCARG(uap, path), flags,
-	    &vp)) == 0) {
-		if ((error = vp->v_op->vop_getattr(vp, &va)) == 0) {
-			memset(&sx, 0, sizeof(sx));
-			sx.stx_mask = STATX_BASIC_STATS | STATX_BTIME;
-			sx.stx_blksize = va.va_blocksize;
-			sx.stx_nlink = (uint32_t)va.va_nlink;
-			sx.stx_uid = va.va_uid;
-			sx.stx_gid = va.va_gid;
-			sx.stx_mode = (uint16_t)(vtype_to_ifmt(va.va_type) |
-			    (va.va_mode & 07777));
-			sx.stx_ino = va.va_fileid;
-			sx.stx_size = va.va_size;
-			sx.stx_blocks = va.va_bytes / 512;
-			sx.stx_atime.tv_sec = va.va_atime.tv_sec;
-			sx.stx_atime.tv_nsec = (uint32_t)va.va_atime.tv_nsec;
-			sx.stx_btime.tv_sec = va.va_birthtime.tv_sec;
-			sx.stx_btime.tv_nsec = (uint32_t)va.va_birthtime.tv_nsec;
-			sx.stx_ctime.tv_sec = va.va_ctime.tv_sec;
-			sx.stx_ctime.tv_nsec = (uint32_t)va.va_ctime.tv_nsec;
-			sx.stx_mtime.tv_sec = va.va_mtime.tv_sec;
-			sx.stx_mtime.tv_nsec = (uint32_t)va.va_mtime.tv_nsec;
-			sx.stx_rdev_major = major(va.va_rdev);
-			sx.stx_rdev_minor = minor(va.va_rdev);
-			sx.stx_dev_major = major(vp->v_mount->mnt_dev);
-			sx.stx_dev_minor = minor(vp->v_mount->mnt_dev);
-			error = copyout(&sx, SCARG(uap, statxbuf), sizeof(sx));
-		}
-		vrele(vp);
+	error = stat_at(l, SCARG(uap, dirfd), SCARG(uap, path), flags, &st,
+	    &btime);
+	if (error != 0)
+		return error;
+	memset(&sx, 0, sizeof(sx));
+	sx.stx_mask = STATX_BASIC_STATS | (btime.tv_sec != -1 ? STATX_BTIME : 0);
+	sx.stx_blksize = (uint32_t)st.st_blksize;
+	sx.stx_nlink = (uint32_t)st.st_nlink;
+	sx.stx_uid = st.st_uid;
+	sx.stx_gid = st.st_gid;
+	sx.stx_mode = (uint16_t)st.st_mode;
+	sx.stx_ino = st.st_ino;
+	sx.stx_size = (uint64_t)st.st_size;
+	sx.stx_blocks = (uint64_t)st.st_blocks;
+	sx.stx_atime.tv_sec = st.st_atim.tv_sec;
+	sx.stx_atime.tv_nsec = (uint32_t)st.st_atim.tv_nsec;
+	if (btime.tv_sec != -1) {
+		sx.stx_btime.tv_sec = btime.tv_sec;
+		sx.stx_btime.tv_nsec = (uint32_t)btime.tv_nsec;
 	}
-	return vctx_exit(&c, error);
+	sx.stx_ctime.tv_sec = st.st_ctim.tv_sec;
+	sx.stx_ctime.tv_nsec = (uint32_t)st.st_ctim.tv_nsec;
+	sx.stx_mtime.tv_sec = st.st_mtim.tv_sec;
+	sx.stx_mtime.tv_nsec = (uint32_t)st.st_mtim.tv_nsec;
+	sx.stx_rdev_major = major(st.st_rdev);
+	sx.stx_rdev_minor = minor(st.st_rdev);
+	sx.stx_dev_major = major(st.st_dev);
+	sx.stx_dev_minor = minor(st.st_dev);
+	return copyout(&sx, SCARG(uap, statxbuf), sizeof(sx));
 }
 
 /* ------------------------------------------------------------ access */
