@@ -129,9 +129,13 @@ const structHeaders = () => [...new Set(Object.values(structs).map((s) => s.head
 
 // public header
 {
+  // every struct named, declared: a program need not define (say) _GNU_SOURCE
+  // to include this header, only to look inside what it does not use
+  const named = [...new Set(kernelTable.flatMap((sc) => sc.args.map((a) => a.base))
+    .filter((b) => b.startsWith('struct ')))].sort();
   const lines = [`/* ${BANNER} */`, '#ifndef RUMP_RUMP_SYSCALLS_H', '#define RUMP_RUMP_SYSCALLS_H', '',
     '#include <stddef.h>', '#include <stdint.h>', '#include <sys/types.h>', ...structHeaders(), '',
-    '#ifdef __cplusplus', 'extern "C" {', '#endif', ''];
+    '#ifdef __cplusplus', 'extern "C" {', '#endif', '', ...named.map((n) => `${n};`), ''];
   for (const sc of kernelTable) lines.push(`${sc.ret} rump_sys_${sc.name}(${cParams(sc)});`);
   lines.push('', '#ifdef __cplusplus', '}', '#endif', '', '#endif', '');
   emit('native/include/rump/rump_syscalls.h', lines.join('\n'));
