@@ -168,6 +168,11 @@ rump_kernel_stats(struct rump_kernel *k, struct rump_kernel_stats *st)
 	st->nprocs = k->k_nprocs;
 	st->nlwps = k->k_nlwps;
 	mutex_exit(&k->k_proclock);
+	vfs_enter(k);
+	st->nchits = k->k_nchits;
+	st->ncmisses = k->k_ncmisses;
+	st->ncentries = k->k_ncount;
+	vfs_exit(k);
 }
 
 static void *

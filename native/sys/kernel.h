@@ -48,6 +48,13 @@ struct rump_kernel {
 	struct vnode	*k_rootvnode;	/* held */
 	uint32_t	k_nextdev;	/* device numbers for new mounts */
 
+	/* the name cache (vfs/vfs_cache.c), under k_vfslock */
+	LIST_HEAD(nchashhead, namecache) *k_nchash;	/* allocated on first use */
+	unsigned	k_nchashmask;
+	TAILQ_HEAD(, namecache) k_nclru;	/* least recently used first */
+	unsigned	k_ncount;
+	uint64_t	k_nchits, k_ncmisses;
+
 	/* pages (kern/kern_page.c) */
 	kmutex_t	k_kplock;
 	LIST_HEAD(, kpchunk) k_kpavail;	/* chunks with pages to hand out */

@@ -25,6 +25,7 @@ struct lwp;
 struct proc;
 struct pipe;
 struct lockf_head;
+struct namecache;
 struct file;
 struct fileops;
 
@@ -118,6 +119,8 @@ struct vnode {
 	struct mount	*v_mountedhere;	/* a mount covers this directory */
 	struct pipe	*v_fifo;	/* a FIFO's pipe while it is open */
 	struct lockf_head *v_lockf;	/* advisory record locks */
+	LIST_HEAD(, namecache) v_nclist;	/* name cache entries naming it */
+	LIST_HEAD(, namecache) v_dnclist;	/* entries in it, a directory */
 };
 #define VV_ROOT		0x01	/* the root of its mount */
 
@@ -171,6 +174,21 @@ int	vaccess(const struct vattr *va, int mode, kauth_cred_t cred);
 int	vn_access(struct vnode *vp, int mode, kauth_cred_t cred);
 bool	vn_dead(struct vnode *vp);
 void	vn_stat_fill(struct vnode *vp, const struct vattr *va, struct stat *st);
+
+/*
+ * vfs_cache.c: the name cache, (directory, name) -> vnode for names up to
+ * NCHNAMLEN bytes, bounded per kernel.  It holds no references: a file
+ * system removes a name with cache_remove and purges a vnode it frees with
+ * cache_purge.
+ */
+#define NCHNAMLEN	31
+bool	cache_lookup(struct vnode *dvp, const char *nm, size_t len,
+	    struct vnode **vpp);
+void	cache_enter(struct vnode *dvp, const char *nm, size_t len,
+	    struct vnode *vp);
+void	cache_remove(struct vnode *dvp, const char *nm, size_t len);
+void	cache_purge(struct vnode *vp);
+void	cache_fini(struct rump_kernel *k);
 
 /* vfs_lookup.c */
 #define NAMEI_FOLLOW	0x01	/* follow a symlink in the last component */

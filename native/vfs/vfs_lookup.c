@@ -188,7 +188,12 @@ namei(struct lwp *l, struct nameidata *nd)
 			if ((error = lookup_dotdot(k, dvp, &vp)) != 0)
 				goto fail;
 		} else {
-			error = dvp->v_op->vop_lookup(dvp, name, nlen, &vp);
+			if (cache_lookup(dvp, name, nlen, &vp)) {
+				error = 0;
+			} else if ((error = dvp->v_op->vop_lookup(dvp, name, nlen,
+			    &vp)) == 0) {
+				cache_enter(dvp, name, nlen, vp);
+			}
 			if (error == ENOENT && last &&
 			    (nd->ni_flags & NAMEI_PARENT)) {
 				nd->ni_dvp = dvp;

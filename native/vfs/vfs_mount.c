@@ -148,6 +148,7 @@ vfs_unmount_all(struct rump_kernel *k)
 void
 vfs_fini(struct rump_kernel *k)
 {
+	cache_fini(k);
 	mutex_destroy(&k->k_sellock);
 	cv_destroy(&k->k_vfscv);
 	mutex_destroy(&k->k_vfslock);

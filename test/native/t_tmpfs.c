@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
+#include <stdio.h>
 
 #include <rump/rump.h>
 #include <rump/rump_syscalls.h>
@@ -226,7 +227,60 @@ halt_frees_everything(void)
 	CHECK_EQ(rump_kernel_halt(k), 0);
 }
 
+/* The name cache answers repeated lookups and never answers stale. */
+static void
+name_cache(void)
+{
+	struct rump_kernel *k = boot(1ull << 30);
+	struct rump_kernel_stats a, b;
+	struct stat st;
+	char path[64];
+
+	REQUIRE(k != NULL);
+	REQUIRE(rump_sys_mkdir("/d", 0755) == 0);
+	REQUIRE(rump_sys_close(rump_sys_open("/d/f", O_CREAT | O_WRONLY, 0644)) == 0);
+	REQUIRE(rump_sys_close(rump_sys_open("/d/g", O_CREAT | O_WRONLY, 0600)) == 0);
+	rump_kernel_stats(k, &a);
+	for (int i = 0; i < 100; i++)
+		CHECK_EQ(rump_sys_stat("/d/f", &st), 0);
+	rump_kernel_stats(k, &b);
+	CHECK(b.nchits - a.nchits >= 190);	/* "d" and "f", each time but the first */
+	CHECK_EQ(rump_sys_rename("/d/f", "/d/h"), 0);
+	CHECK_ERR(rump_sys_stat("/d/f", &st), ENOENT);
+	CHECK_EQ(rump_sys_stat("/d/h", &st), 0);
+	CHECK_EQ(st.st_mode & 0777, 0644);
+	CHECK_EQ(rump_sys_renameat2(AT_FDCWD, "/d/h", AT_FDCWD, "/d/g",
+	    RENAME_EXCHANGE), 0);
+	CHECK_EQ(rump_sys_stat("/d/g", &st), 0);
+	CHECK_EQ(st.st_mode & 0777, 0644);	/* the names swapped their files */
+	CHECK_EQ(rump_sys_stat("/d/h", &st), 0);
+	CHECK_EQ(st.st_mode & 0777, 0600);
+	CHECK_EQ(rump_sys_unlink("/d/g"), 0);
+	CHECK_ERR(rump_sys_stat("/d/g", &st), ENOENT);
+	/* a new file where an old one was: found, not the old one */
+	REQUIRE(rump_sys_close(rump_sys_open("/d/g", O_CREAT | O_WRONLY, 0640)) == 0);
+	CHECK_EQ(rump_sys_stat("/d/g", &st), 0);
+	CHECK_EQ(st.st_mode & 0777, 0640);
+	/* a mount over a cached directory is crossed */
+	REQUIRE(rump_sys_mount("tmpfs", "/d", "tmpfs", 0, "mode=0711") == 0);
+	CHECK_EQ(rump_sys_stat("/d", &st), 0);
+	CHECK_EQ(st.st_mode & 0777, 0711);
+	CHECK_ERR(rump_sys_stat("/d/g", &st), ENOENT);
+	CHECK_EQ(rump_sys_umount2("/d", 0), 0);
+	CHECK_EQ(rump_sys_stat("/d/g", &st), 0);
+	/* bounded: many names do not grow it without end */
+	for (int i = 0; i < 20000; i++) {
+		snprintf(path, sizeof(path), "/d/n%d", i);
+		rump_sys_close(rump_sys_open(path, O_CREAT | O_WRONLY, 0644));
+		rump_sys_stat(path, &st);
+	}
+	rump_kernel_stats(k, &b);
+	CHECK(b.ncentries <= 8192);
+	CHECK_EQ(rump_kernel_halt(k), 0);
+}
+
 TESTS(
+	T(name_cache),
 	T(hundred_thousand_entries),
 	T(sparse_and_huge_files),
 	T(kinds_of_nodes),

@@ -58,6 +58,7 @@ tmpfs_free_node(struct tmpfs_mount *tm, struct tmpfs_node *n)
 {
 	struct rump_kernel *k = tmpfs_kernel(tm);
 
+	cache_purge(&n->tn_vnode);
 	switch (n->tn_type) {
 	case VREG:
 		tmpfs_reg_truncate(tm, n, 0);
@@ -239,6 +240,7 @@ tmpfs_dir_detach(struct tmpfs_mount *tm, struct tmpfs_node *dir,
 	struct tmpfs_dirent **pp;
 	struct tmpfs_node *n = de->td_node;
 
+	cache_remove(&dir->tn_vnode, de->td_name, de->td_namelen);
 	for (pp = &d->td_hash[de->td_hash & d->td_hmask]; *pp != de;
 	    pp = &(*pp)->td_hnext)
 		continue;

@@ -210,6 +210,8 @@ tmpfs_rename(struct vnode *fdvp, const char *fnm, size_t flen,
 			return ENOENT;
 		fde->td_node = tn;
 		tde->td_node = fn;
+		cache_remove(fdvp, fnm, flen);	/* both names now mean another */
+		cache_remove(tdvp, tnm, tlen);
 		if (fdir != tdir) {
 			if (fn->tn_type == VDIR) {
 				fn->tn_dir.td_parent = tdir;

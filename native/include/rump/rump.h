@@ -65,6 +65,9 @@ struct rump_kernel_stats {
 	uint64_t	memallocs;	/* live allocations */
 	unsigned	nprocs;
 	unsigned	nlwps;
+	uint64_t	nchits;		/* name cache: lookups answered */
+	uint64_t	ncmisses;	/* lookups the file system answered */
+	unsigned	ncentries;
 };
 void rump_kernel_stats(struct rump_kernel *k, struct rump_kernel_stats *st);
 
