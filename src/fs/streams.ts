@@ -40,6 +40,44 @@ function streamPath(path: unknown, fd: unknown): KPath | undefined {
   return toPath(path);
 }
 
+/** What the two stream classes share. */
+interface FileStream {
+  fd: number | null;
+  readonly flags: string | number;
+  readonly mode: number;
+  emit(event: string, ...args: unknown[]): boolean;
+}
+
+/** Open the stream's file unless it was given a descriptor; then 'open' and 'ready'. */
+function openStream(s: FileStream, ctx: FsCtx, kpath: KPath | undefined, cb: Cb): void {
+  if (s.fd === null) {
+    try {
+      s.fd = kopen(ctx, kpath!, toFlags(s.flags), s.mode);
+    } catch (e) {
+      cb(e as Error);
+      return;
+    }
+    s.emit('open', s.fd);
+    s.emit('ready');
+  }
+  cb();
+}
+
+/** Close the stream's descriptor when it owns it (autoClose). */
+function closeStream(s: FileStream, ctx: FsCtx, autoClose: boolean, err: Error | null, cb: Cb): void {
+  if (s.fd !== null && autoClose) {
+    const fd = s.fd;
+    s.fd = null;
+    try {
+      kclose(ctx, fd);
+    } catch (e) {
+      cb(err ?? (e as Error));
+      return;
+    }
+  }
+  cb(err);
+}
+
 /** A readable stream of a kernel file (fs.createReadStream). */
 export class ReadStream extends Readable {
   readonly #ctx: FsCtx;
@@ -82,17 +120,7 @@ export class ReadStream extends Readable {
   }
 
   override _construct(cb: Cb): void {
-    if (this.fd === null) {
-      try {
-        this.fd = kopen(this.#ctx, this.#kpath!, toFlags(this.flags), this.mode);
-      } catch (e) {
-        cb(e as Error);
-        return;
-      }
-      this.emit('open', this.fd);
-      this.emit('ready');
-    }
-    cb();
+    openStream(this, this.#ctx, this.#kpath, cb);
   }
 
   override _read(n: number): void {
@@ -116,17 +144,7 @@ export class ReadStream extends Readable {
   }
 
   override _destroy(err: Error | null, cb: Cb): void {
-    if (this.fd !== null && this.#autoClose) {
-      const fd = this.fd;
-      this.fd = null;
-      try {
-        kclose(this.#ctx, fd);
-      } catch (e) {
-        cb(err ?? (e as Error));
-        return;
-      }
-    }
-    cb(err);
+    closeStream(this, this.#ctx, this.#autoClose, err, cb);
   }
 
   close(cb?: Cb): void {
@@ -175,17 +193,7 @@ export class WriteStream extends Writable {
   }
 
   override _construct(cb: Cb): void {
-    if (this.fd === null) {
-      try {
-        this.fd = kopen(this.#ctx, this.#kpath!, toFlags(this.flags), this.mode);
-      } catch (e) {
-        cb(e as Error);
-        return;
-      }
-      this.emit('open', this.fd);
-      this.emit('ready');
-    }
-    cb();
+    openStream(this, this.#ctx, this.#kpath, cb);
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: Cb): void {
@@ -205,17 +213,7 @@ export class WriteStream extends Writable {
   }
 
   override _destroy(err: Error | null, cb: Cb): void {
-    if (this.fd !== null && this.#autoClose) {
-      const fd = this.fd;
-      this.fd = null;
-      try {
-        kclose(this.#ctx, fd);
-      } catch (e) {
-        cb(err ?? (e as Error));
-        return;
-      }
-    }
-    cb(err);
+    closeStream(this, this.#ctx, this.#autoClose, err, cb);
   }
 
   close(cb?: Cb): void {
