@@ -82,8 +82,6 @@ const INT_RANGE: Record<string, [number, number]> = {
   Uint32: [0, 0xffffffff], Int32: [-0x80000000, 0x7fffffff],
 };
 
-const TWO32 = 2 ** 32;
-
 /**
  * Encode a struct argument (count of them in a row) into its C layout, into
  * `into` when given; null passes through when allowed.
@@ -126,27 +124,4 @@ export function vStruct(v: unknown, name: string, layout: StructLayout, nullable
     }
   });
   return out;
-}
-
-/** Decode struct number index from its C layout. */
-export function decodeStruct(b: Uint8Array, layout: StructLayout, index: number): Record<string, number | bigint> {
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const base = index * layout.size;
-  const o: Record<string, number | bigint> = {};
-  for (const f of layout.fields) {
-    const off = base + f.offset;
-    switch (f.view) {
-      case 'U64N': o[f.name] = dv.getUint32(off, true) + dv.getUint32(off + 4, true) * TWO32; break;
-      case 'I64N': o[f.name] = dv.getUint32(off, true) + dv.getInt32(off + 4, true) * TWO32; break;
-      case 'BigUint64': o[f.name] = dv.getBigUint64(off, true); break;
-      case 'BigInt64': o[f.name] = dv.getBigInt64(off, true); break;
-      case 'Uint8': o[f.name] = dv.getUint8(off); break;
-      case 'Int8': o[f.name] = dv.getInt8(off); break;
-      case 'Uint16': o[f.name] = dv.getUint16(off, true); break;
-      case 'Int16': o[f.name] = dv.getInt16(off, true); break;
-      case 'Uint32': o[f.name] = dv.getUint32(off, true); break;
-      default: o[f.name] = dv.getInt32(off, true); break;
-    }
-  }
-  return o;
 }
