@@ -6,7 +6,8 @@ const HELP = `Usage: rumpkit <command> [options]
 
 Commands:
   demo [--kernels N]   boot N kernels (default 3), act in each as different
-                       users, show that they share nothing, and halt them
+                       users on its own file system, show that they share
+                       nothing, and halt them
   version              print the version
   help                 show this help
 `;
@@ -33,6 +34,15 @@ function demo(n: number): void {
     } catch (e) {
       if (!(e instanceof RumpError)) throw e;
       out(`kernel ${k.id}: uid ${uid} may not become root: ${e.message}`);
+    }
+    p.fs.writeFileSync(`/tmp/note-${uid}`, `written by uid ${uid} in kernel ${k.id}\n`);
+    const st = p.fs.statSync(`/tmp/note-${uid}`);
+    out(`kernel ${k.id}: /tmp/note-${uid}: ${st.size} bytes, owner ${st.uid}, mode ${(st.mode & 0o777).toString(8)}; ` +
+      `/tmp holds ${k.fs.readdirSync('/tmp').join(', ')}`);
+    try {
+      p.fs.writeFileSync('/etc-like', 'x');
+    } catch (e) {
+      out(`kernel ${k.id}: uid ${uid} may not write in /: ${(e as Error).message}`);
     }
     const s = k.stats();
     out(`kernel ${k.id}: ${s.processes} processes, ${s.lwps} lwps, ${s.memoryUsed} bytes of kernel memory`);

@@ -12,7 +12,8 @@
 #include "sys/kmem.h"
 #include "sys/vnode.h"
 
-#define NCHASH_SIZE	1024	/* chains, allocated with the first entry */
+#define NCHASH_MIN	64	/* chains at first; doubled as entries come */
+#define NCHASH_MAX	4096
 #define NC_MAX		8192	/* entries a kernel keeps at most */
 
 struct namecache {
@@ -71,6 +72,29 @@ nc_free(struct rump_kernel *k, struct namecache *nc)
 	kmem_free(k, nc, sizeof(*nc));
 }
 
+/* Move every entry into n fresh chains. */
+static int
+nc_rehash(struct rump_kernel *k, unsigned n)
+{
+	struct nchashhead *nh = kmem_alloc(k, n * sizeof(*nh));
+	struct namecache *nc;
+
+	if (nh == NULL)
+		return ENOMEM;
+	for (unsigned i = 0; i < n; i++)
+		LIST_INIT(&nh[i]);
+	if (k->k_nchash != NULL) {
+		TAILQ_FOREACH(nc, &k->k_nclru, nc_lru) {
+			LIST_REMOVE(nc, nc_hash);
+			LIST_INSERT_HEAD(&nh[nc->nc_hashval & (n - 1)], nc, nc_hash);
+		}
+		kmem_free(k, k->k_nchash, (k->k_nchashmask + 1) * sizeof(*nh));
+	}
+	k->k_nchash = nh;
+	k->k_nchashmask = n - 1;
+	return 0;
+}
+
 bool
 cache_lookup(struct vnode *dvp, const char *nm, size_t len, struct vnode **vpp)
 {
@@ -101,13 +125,12 @@ cache_enter(struct vnode *dvp, const char *nm, size_t len, struct vnode *vp)
 	if (len > NCHNAMLEN || nc_find(k, dvp, nm, len, h) != NULL)
 		return;
 	if (k->k_nchash == NULL) {
-		k->k_nchash = kmem_alloc(k, NCHASH_SIZE * sizeof(*k->k_nchash));
-		if (k->k_nchash == NULL)
+		if (nc_rehash(k, NCHASH_MIN) != 0)
 			return;		/* a cache is optional */
-		for (unsigned i = 0; i < NCHASH_SIZE; i++)
-			LIST_INIT(&k->k_nchash[i]);
-		k->k_nchashmask = NCHASH_SIZE - 1;
 		TAILQ_INIT(&k->k_nclru);
+	} else if (k->k_ncount >= 2 * (k->k_nchashmask + 1) &&
+	    k->k_nchashmask + 1 < NCHASH_MAX) {
+		(void)nc_rehash(k, 2 * (k->k_nchashmask + 1));	/* or stay longer */
 	}
 	if (k->k_ncount >= NC_MAX)
 		nc_free(k, TAILQ_FIRST(&k->k_nclru));
@@ -157,6 +180,6 @@ cache_fini(struct rump_kernel *k)
 		return;
 	while ((nc = TAILQ_FIRST(&k->k_nclru)) != NULL)
 		nc_free(k, nc);
-	kmem_free(k, k->k_nchash, NCHASH_SIZE * sizeof(*k->k_nchash));
+	kmem_free(k, k->k_nchash, (k->k_nchashmask + 1) * sizeof(*k->k_nchash));
 	k->k_nchash = NULL;
 }
