@@ -22,6 +22,43 @@ export interface BootOptions {
    * Default: whether that namespace is enabled.
    */
   console?: boolean;
+  /** Disks attached at boot (see Kernel.disks.attach). */
+  disks?: readonly DiskOptions[];
+}
+
+/** A block device backed by a host file, or by a byte range of one. */
+export interface DiskOptions {
+  /** The device node's kernel path, e.g. '/dev/ld0'. */
+  key: string;
+  /** The host file. */
+  path: string;
+  readOnly?: boolean;
+  /** Where the device starts in the host file (a multiple of 512). Default 0. */
+  offset?: number;
+  /** Bytes of the device. Default: the host file from offset to its end. */
+  size?: number;
+}
+
+/** What k.disks.list() reports. */
+export interface DiskInfo {
+  key: string;
+  path: string;
+  readOnly: boolean;
+  offset: number;
+  size: number | undefined;
+}
+
+export type EtfsType = 'file' | 'blockDevice';
+
+/** The kernel's disks. */
+export interface KernelDisks {
+  attach(disk: DiskOptions): void;
+  list(): DiskInfo[];
+}
+
+/** Host files mapped into the kernel's name space. */
+export interface KernelEtfs {
+  register(kernelPath: string, hostPath: string, type?: EtfsType): void;
 }
 
 export interface ProcessOptions {
@@ -42,6 +79,29 @@ export interface KernelStats {
   allocations: number;
   processes: number;
   lwps: number;
+  /** Buffer cache: buffers, of which delayed writes, and the bytes they hold. */
+  buffers: number;
+  dirtyBuffers: number;
+  bufferBytes: number;
+  bufferHits: number;
+  bufferMisses: number;
+  /** Whether the flusher thread runs (it does only while dirty buffers exist). */
+  flusherRunning: boolean;
+}
+
+function checkDisk(v: unknown, name: string): DiskInfo {
+  const o = checkObject(v, name);
+  if (typeof o.key !== 'string') throw invalidArgType(`${name}.key`, 'of type string', o.key);
+  if (typeof o.path !== 'string') throw invalidArgType(`${name}.path`, 'of type string', o.path);
+  if (o.readOnly !== undefined && typeof o.readOnly !== 'boolean') {
+    throw invalidArgType(`${name}.readOnly`, 'of type boolean', o.readOnly);
+  }
+  const offset = checkOptionalUint(o, 'offset', Number.MAX_SAFE_INTEGER) ?? 0;
+  const size = checkOptionalUint(o, 'size', Number.MAX_SAFE_INTEGER);
+  if (offset !== 0 && size === undefined) {
+    throw invalidArgValue(`${name}.size`, size, 'must be given with offset');
+  }
+  return { key: o.key, path: o.path, readOnly: o.readOnly === true, offset, size };
 }
 
 let consoleSinkSet = false;
@@ -174,11 +234,42 @@ export class Kernel {
   readonly sys: Sys;
   /** This kernel's number within the process, as its console lines show it. */
   readonly id: number;
+  /** Block devices on host files. */
+  readonly disks: KernelDisks;
+  /** Host files at kernel paths. */
+  readonly etfs: KernelEtfs;
+  readonly #disks: DiskInfo[] = [];
 
   private constructor(h: ProcHandle) {
     this.init = new Process(this, h);
     this.sys = this.init.sys;
     this.id = native.kernelId(h);
+    this.disks = {
+      attach: (disk) => {
+        const d = checkDisk(disk, 'disk');
+        try {
+          native.diskAttach(h, d.key, d.path, d.readOnly, d.offset, d.size ?? -1);
+        } catch (e) {
+          throw translate(e);
+        }
+        this.#disks.push(d);
+      },
+      list: () => this.#disks.map((d) => ({ ...d })),
+    };
+    this.etfs = {
+      register: (kernelPath, hostPath, type = 'file') => {
+        if (typeof kernelPath !== 'string') throw invalidArgType('kernelPath', 'of type string', kernelPath);
+        if (typeof hostPath !== 'string') throw invalidArgType('hostPath', 'of type string', hostPath);
+        if (type !== 'file' && type !== 'blockDevice') {
+          throw invalidArgValue('type', type, "must be 'file' or 'blockDevice'");
+        }
+        try {
+          native.etfsRegister(h, kernelPath, hostPath, type === 'file' ? 0 : 1);
+        } catch (e) {
+          throw translate(e);
+        }
+      },
+    };
   }
 
   /** Boot a kernel. */
@@ -196,6 +287,10 @@ export class Kernel {
     if (o.console !== undefined && typeof o.console !== 'boolean') {
       throw invalidArgType('options.console', 'of type boolean', o.console);
     }
+    if (o.disks !== undefined && !Array.isArray(o.disks)) {
+      throw invalidArgType('options.disks', 'an array', o.disks);
+    }
+    const disks = ((o.disks ?? []) as unknown[]).map((d, i) => checkDisk(d, `options.disks[${i}]`));
     const wantConsole = (o.console as boolean | undefined) ?? kernDebug.enabled;
     if (wantConsole) ensureConsoleSink();
     let h: ProcHandle;
@@ -207,6 +302,12 @@ export class Kernel {
       throw translate(e);
     }
     const k = new Kernel(h);
+    try {
+      for (const d of disks) k.disks.attach(d);
+    } catch (e) {
+      k.haltSync();
+      throw e;
+    }
     debug('booted kernel %d', k.id);
     return k;
   }
@@ -240,6 +341,8 @@ export class Kernel {
     return {
       memoryUsed: s.memused, memoryLimit: s.memlimit, allocations: s.memallocs,
       processes: s.nprocs, lwps: s.nlwps,
+      buffers: s.bufs, dirtyBuffers: s.dirtybufs, bufferBytes: s.bufbytes,
+      bufferHits: s.bufhits, bufferMisses: s.bufmisses, flusherRunning: s.flusher,
     };
   }
 

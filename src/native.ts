@@ -18,6 +18,12 @@ export interface NativeStats {
   nprocs: number;
   nlwps: number;
   id: number;
+  bufs: number;
+  dirtybufs: number;
+  bufbytes: number;
+  bufhits: number;
+  bufmisses: number;
+  flusher: boolean;
 }
 
 export interface NativeBootOptions {
@@ -45,6 +51,10 @@ export interface NativeBinding extends NativeSys {
   kernelId(h: ProcHandle): number;
   liveKernels(): number;
   setConsole(fn: (id: number, line: string) => void): void;
+  /** Attach a disk; size < 0: the whole host file. */
+  diskAttach(h: ProcHandle, key: string, path: string, readOnly: boolean, offset: number, size: number): void;
+  /** Map a host file at key: type 0 a regular file, 1 a block device. */
+  etfsRegister(h: ProcHandle, key: string, path: string, type: number): void;
   /** A bare call through node-addon-api, for the benchmarks. */
   noop(): void;
   /** A bare call through plain Node-API, for the benchmarks. */

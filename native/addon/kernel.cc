@@ -305,7 +305,82 @@ napi_value js_stats(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, o, "nlwps", v);
   napi_create_uint32(env, ph->kh->id, &v);
   napi_set_named_property(env, o, "id", v);
+  napi_create_uint32(env, st.bufs, &v);
+  napi_set_named_property(env, o, "bufs", v);
+  napi_create_uint32(env, st.dirtybufs, &v);
+  napi_set_named_property(env, o, "dirtybufs", v);
+  napi_create_double(env, static_cast<double>(st.bufbytes), &v);
+  napi_set_named_property(env, o, "bufbytes", v);
+  napi_create_double(env, static_cast<double>(st.bufhits), &v);
+  napi_set_named_property(env, o, "bufhits", v);
+  napi_create_double(env, static_cast<double>(st.bufmisses), &v);
+  napi_set_named_property(env, o, "bufmisses", v);
+  napi_get_boolean(env, st.flusher != 0, &v);
+  napi_set_named_property(env, o, "flusher", v);
   return o;
+}
+
+bool get_string_arg(napi_env env, napi_value v, const char *name, std::string *out) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t != napi_string) {
+    std::string msg = std::string("The \"") + name + "\" argument must be of type string";
+    throw_type(env, "ERR_INVALID_ARG_TYPE", msg.c_str());
+    return false;
+  }
+  size_t n = 0;
+  napi_get_value_string_utf8(env, v, nullptr, 0, &n);
+  out->resize(n);
+  napi_get_value_string_utf8(env, v, &(*out)[0], n + 1, &n);
+  if (out->find('\0') != std::string::npos) {
+    std::string msg = std::string("The \"") + name + "\" argument must not contain null bytes";
+    throw_type(env, "ERR_INVALID_ARG_VALUE", msg.c_str());
+    return false;
+  }
+  return true;
+}
+
+// diskAttach(handle, key, hostPath, readOnly, offset, size): size < 0 is the
+// whole file (offset ignored).
+napi_value js_disk_attach(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 6) return throw_type(env, "ERR_INVALID_ARG_TYPE", "diskAttach takes 6 arguments");
+  ProcHandle *ph = live_proc(env, argv[0]);
+  if (ph == nullptr) return nullptr;
+  std::string key, path;
+  if (!get_string_arg(env, argv[1], "key", &key) || !get_string_arg(env, argv[2], "path", &path))
+    return nullptr;
+  bool ro = false;
+  double off = 0, size = -1;
+  napi_get_value_bool(env, argv[3], &ro);
+  napi_get_value_double(env, argv[4], &off);
+  napi_get_value_double(env, argv[5], &size);
+  int flags = ro ? RUMP_DISK_RDONLY : 0;
+  int error = size < 0 ? rump_disk_attach(ph->kh->k, key.c_str(), path.c_str(), flags)
+                       : rump_disk_attach_range(ph->kh->k, key.c_str(), path.c_str(), flags,
+                                                static_cast<uint64_t>(off), static_cast<uint64_t>(size));
+  if (error != 0) return throw_errno(env, error, "diskAttach");
+  return nullptr;
+}
+
+// etfsRegister(handle, key, hostPath, type): type 0 a file, 1 a block device.
+napi_value js_etfs_register(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 4) return throw_type(env, "ERR_INVALID_ARG_TYPE", "etfsRegister takes 4 arguments");
+  ProcHandle *ph = live_proc(env, argv[0]);
+  if (ph == nullptr) return nullptr;
+  std::string key, path;
+  if (!get_string_arg(env, argv[1], "key", &key) || !get_string_arg(env, argv[2], "path", &path))
+    return nullptr;
+  int32_t type = 0;
+  napi_get_value_int32(env, argv[3], &type);
+  int error = rump_etfs_register(ph->kh->k, key.c_str(), path.c_str(), type);
+  if (error != 0) return throw_errno(env, error, "etfsRegister");
+  return nullptr;
 }
 
 // slot(handle): the number system calls name this process by.
@@ -364,6 +439,8 @@ void register_kernel(napi_env env, napi_value exports) {
       {"slot", nullptr, js_slot, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"kernelId", nullptr, js_kernel_id, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"liveKernels", nullptr, js_live_kernels, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"diskAttach", nullptr, js_disk_attach, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"etfsRegister", nullptr, js_etfs_register, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setConsole", nullptr, js_set_console, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

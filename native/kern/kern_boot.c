@@ -6,6 +6,7 @@
 #include "sys/proc.h"
 #include "sys/device.h"
 #include "sys/kpage.h"
+#include "sys/buf.h"
 #include "sys/vnode.h"
 
 static void
@@ -117,6 +118,8 @@ rump_kernel_halt(struct rump_kernel *k)
 
 	if (curlwp != NULL && curlwp->l_proc->p_kernel == k)
 		curlwp = NULL;
+	/* the flusher goes first: it acts through an lwp of pid 1 */
+	bio_halt_begin(k);
 	/* Every lwp goes; processes exit with their last lwp. */
 	for (;;) {
 		mutex_enter(&k->k_proclock);
@@ -173,6 +176,15 @@ rump_kernel_stats(struct rump_kernel *k, struct rump_kernel_stats *st)
 	st->ncmisses = k->k_ncmisses;
 	st->ncentries = k->k_ncount;
 	vfs_exit(k);
+	mutex_enter(&k->k_bufcache.bc_lock);
+	st->bufs = k->k_bufcache.bc_nbufs;
+	st->dirtybufs = k->k_bufcache.bc_ndirty;
+	st->bufbytes = k->k_bufcache.bc_bytes;
+	st->buflimit = k->k_bufcache.bc_limit;
+	st->bufhits = k->k_bufcache.bc_hits;
+	st->bufmisses = k->k_bufcache.bc_misses;
+	st->flusher = k->k_bufcache.bc_flushing;
+	mutex_exit(&k->k_bufcache.bc_lock);
 }
 
 static void *

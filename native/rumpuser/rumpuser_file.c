@@ -7,6 +7,8 @@
 
 #include <rump/rumpuser.h>
 
+#include "rumpuser_int.h"
+
 int
 rumpuser_open(const char *path, int ruflags, int *fdp)
 {
@@ -42,6 +44,7 @@ rumpuser_open(const char *path, int ruflags, int *fdp)
 int
 rumpuser_close(int fd)
 {
+	rumpuser_iofault_clear(fd);
 	return close(fd) == 0 ? 0 : errno;
 }
 
@@ -72,6 +75,8 @@ rumpuser_iovread(int fd, struct iovec *iov, int iovcnt, int64_t off,
 {
 	ssize_t n;
 
+	if (rumpuser_iofault_hit(fd, RUMPUSER_IOFAULT_READ))
+		return EIO;
 	do {
 		n = preadv(fd, iov, iovcnt, (off_t)off);
 	} while (n < 0 && errno == EINTR);
@@ -87,6 +92,8 @@ rumpuser_iovwrite(int fd, const struct iovec *iov, int iovcnt, int64_t off,
 {
 	ssize_t n;
 
+	if (rumpuser_iofault_hit(fd, RUMPUSER_IOFAULT_WRITE))
+		return EIO;
 	do {
 		n = pwritev(fd, iov, iovcnt, (off_t)off);
 	} while (n < 0 && errno == EINTR);

@@ -13,4 +13,10 @@
 	}								\
 } while (0)
 
+#include <stdbool.h>
+
+/* rumpuser_iofault.c: count an operation; true when it is to fail. */
+bool	rumpuser_iofault_hit(int fd, int op);
+void	rumpuser_iofault_clear(int fd);
+
 #endif

@@ -7,6 +7,7 @@
 
 #include "sys/systm.h"
 #include "sys/mutex.h"
+#include "sys/buf.h"
 
 struct mount;
 struct vnode;
@@ -54,6 +55,11 @@ struct rump_kernel {
 	TAILQ_HEAD(, namecache) k_nclru;	/* least recently used first */
 	unsigned	k_ncount;
 	uint64_t	k_nchits, k_ncmisses;
+
+	/* disks (dev/dev_disk.c), under k_vfslock, and their buffers */
+	LIST_HEAD(, rump_disk) k_disks;
+	unsigned	k_ndisks;	/* minor numbers handed out */
+	struct bufcache	k_bufcache;	/* vfs/vfs_bio.c */
 
 	/* pages (kern/kern_page.c) */
 	kmutex_t	k_kplock;

@@ -28,6 +28,7 @@ struct lockf_head;
 struct namecache;
 struct file;
 struct fileops;
+struct rump_disk;
 
 enum vtype { VNON, VREG, VDIR, VBLK, VCHR, VLNK, VSOCK, VFIFO };
 
@@ -119,6 +120,7 @@ struct vnode {
 	struct mount	*v_mountedhere;	/* a mount covers this directory */
 	struct pipe	*v_fifo;	/* a FIFO's pipe while it is open */
 	struct lockf_head *v_lockf;	/* advisory record locks */
+	struct rump_disk *v_disk;	/* VBLK: its disk once opened; VREG: etfs */
 	LIST_HEAD(, namecache) v_nclist;	/* name cache entries naming it */
 	LIST_HEAD(, namecache) v_dnclist;	/* entries in it, a directory */
 };
@@ -128,7 +130,9 @@ struct statfs;
 
 struct vfsops {
 	const char *vfs_name;
-	int	(*vfs_mount)(struct mount *mp, const char *data);
+	/* source: mount(2)'s source (a device for disk file systems), or NULL */
+	int	(*vfs_mount)(struct mount *mp, const char *source,
+		    const char *data);
 	int	(*vfs_unmount)(struct mount *mp);
 	struct vnode *(*vfs_root)(struct mount *mp);	/* no reference taken */
 	int	(*vfs_statfs)(struct mount *mp, struct statfs *sbp);

@@ -11,6 +11,8 @@
 #include <sys/sysmacros.h>
 
 #include "sys/systm.h"
+#include "sys/buf.h"
+#include "sys/disk.h"
 #include "sys/filedesc.h"
 #include "sys/kernel.h"
 #include "sys/kmem.h"
@@ -36,8 +38,8 @@ vfs_getops(const char *name)
 /* Mount a new file system of type ops; covered is NULL for the root. */
 static int
 vfs_domount(struct rump_kernel *k, const struct vfsops *ops,
-    struct vnode *covered, unsigned long flags, const char *data,
-    struct mount **mpp)
+    struct vnode *covered, unsigned long flags, const char *source,
+    const char *data, struct mount **mpp)
 {
 	struct mount *mp;
 	struct vnode *root;
@@ -50,7 +52,7 @@ vfs_domount(struct rump_kernel *k, const struct vfsops *ops,
 	mp->mnt_flag = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC |
 	    MS_NOATIME | MS_NODIRATIME | MS_SYNCHRONOUS);
 	mp->mnt_dev = makedev(0, k->k_nextdev++);
-	if ((error = ops->vfs_mount(mp, data)) != 0) {
+	if ((error = ops->vfs_mount(mp, source, data)) != 0) {
 		kmem_free(k, mp, sizeof(*mp));
 		return error;
 	}
@@ -96,6 +98,9 @@ vfs_init(struct rump_kernel *k)
 	int error;
 
 	TAILQ_INIT(&k->k_mounts);
+	LIST_INIT(&k->k_disks);
+	if ((error = bio_init(k)) != 0)
+		return error;
 	k->k_nextdev = 20;	/* anonymous devices, as Linux numbers them */
 	if ((error = mutex_init(&k->k_vfslock)) != 0)
 		return error;
@@ -112,7 +117,8 @@ vfs_mount_root(struct rump_kernel *k)
 	int error;
 
 	vfs_enter(k);
-	error = vfs_domount(k, &tmpfs_vfsops, NULL, 0, "mode=0755", &mp);
+	error = vfs_domount(k, &tmpfs_vfsops, NULL, 0, NULL, "mode=0755",
+	    &mp);
 	if (error == 0) {
 		k->k_rootvnode = mp->mnt_op->vfs_root(mp);
 		vref(k->k_rootvnode);
@@ -148,6 +154,8 @@ vfs_unmount_all(struct rump_kernel *k)
 void
 vfs_fini(struct rump_kernel *k)
 {
+	bio_fini(k);
+	disk_fini(k);
 	cache_fini(k);
 	mutex_destroy(&k->k_sellock);
 	cv_destroy(&k->k_vfscv);
@@ -206,7 +214,8 @@ sys_mount(struct lwp *l, const struct sys_mount_args *uap, long *retval)
 		error = ENOTDIR;
 		goto done;
 	}
-	error = vfs_domount(k, ops, nd.ni_vp, flags, SCARG(uap, data), &mp);
+	error = vfs_domount(k, ops, nd.ni_vp, flags, SCARG(uap, source),
+	    SCARG(uap, data), &mp);
 done:
 	namei_done(&nd);
 out:

@@ -4,6 +4,7 @@
 #include "sys/systm.h"
 #include "sys/kernel.h"
 #include "sys/proc.h"
+#include "sys/disk.h"
 #include "sys/vnode.h"
 
 void
@@ -160,6 +161,8 @@ vn_stat_fill(struct vnode *vp, const struct vattr *va, struct stat *st)
 	st->st_gid = va->va_gid;
 	st->st_rdev = va->va_rdev;
 	st->st_size = (off_t)va->va_size;
+	if (vp->v_type == VREG && vp->v_disk != NULL)
+		st->st_size = (off_t)disk_nodesize(vp);	/* etfs: the host file's */
 	st->st_blksize = va->va_blocksize;
 	st->st_blocks = (blkcnt_t)(va->va_bytes / 512);
 	st->st_atim = va->va_atime;

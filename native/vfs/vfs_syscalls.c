@@ -16,6 +16,8 @@
 #include <sys/sysmacros.h>
 
 #include "sys/systm.h"
+#include "sys/buf.h"
+#include "sys/disk.h"
 #include "sys/filedesc.h"
 #include "sys/kernel.h"
 #include "sys/kmem.h"
@@ -1383,8 +1385,12 @@ do_fsync(struct lwp *l, int fd)
 	vp = fp->f_data;
 	vfs_enter(fp->f_kernel);
 	/* FIFOs and the memory devices have nothing to sync: EINVAL */
-	error = vp->v_type == VFIFO || vp->v_type == VCHR ? EINVAL :
-	    vp->v_op->vop_fsync(vp);
+	if (vp->v_type == VFIFO || vp->v_type == VCHR)
+		error = EINVAL;
+	else if (vp->v_disk != NULL)
+		error = bdev_fsync(vp);
+	else
+		error = vp->v_op->vop_fsync(vp);
 	vfs_exit(fp->f_kernel);
 	fdrop(fp);
 	return error;
@@ -1409,6 +1415,7 @@ int
 sys_sync(struct lwp *l, const void *uap, long *retval)
 {
 	struct rump_kernel *k = l->l_proc->p_kernel;
+	struct rump_disk *d;
 	struct mount *mp;
 
 	(void)uap;
@@ -1416,6 +1423,10 @@ sys_sync(struct lwp *l, const void *uap, long *retval)
 	vfs_enter(k);
 	TAILQ_FOREACH(mp, &k->k_mounts, mnt_list)
 		mp->mnt_op->vfs_sync(mp);
+	/* then every dirty buffer, and the host files' data */
+	(void)bio_syncall(k);
+	LIST_FOREACH(d, &k->k_disks, d_list)
+		(void)disk_syncfd(d);
 	vfs_exit(k);
 	return 0;
 }

@@ -11,6 +11,7 @@
 
 #include "sys/systm.h"
 #include "sys/device.h"
+#include "sys/disk.h"
 #include "sys/filedesc.h"
 #include "sys/kernel.h"
 #include "sys/lockf.h"
@@ -177,7 +178,7 @@ vn_openvp(struct lwp *l, struct vnode *vp, int flags, int fflag,
 		break;
 	}
 	case VBLK:
-		return ENXIO;	/* block devices arrive with the disk drivers */
+		return bdev_open(vp, fflag);
 	case VFIFO:
 		return fifo_open(k, vp, fflag, (flags & O_NONBLOCK) != 0);
 	case VREG:
@@ -350,7 +351,11 @@ vn_rw(struct file *fp, struct uio *uio, int flags, bool write)
 		vfs_exit(k);
 		return EINVAL;	/* the range would pass the largest offset */
 	}
-	if (write) {
+	if (vp->v_type == VBLK) {
+		error = bdev_rw(vp, uio, write);
+	} else if (vp->v_disk != NULL) {
+		error = etfs_rw(vp, uio, write, (fflag & O_APPEND) != 0);
+	} else if (write) {
 		if (fflag & O_APPEND)
 			ioflag |= IO_APPEND;
 		error = vp->v_op->vop_write(vp, uio, ioflag);
@@ -389,6 +394,12 @@ vn_ioctl(struct file *fp, unsigned long cmd, void *data)
 			return ENOTTY;
 		*(int *)data = (int)pipe_nread(vp->v_fifo);
 		return 0;
+	}
+	if (vp->v_type == VBLK) {
+		vfs_enter(fp->f_kernel);
+		error = bdev_ioctl(vp, cmd, data);
+		vfs_exit(fp->f_kernel);
+		return error;
 	}
 	if (vp->v_type != VREG || cmd != FIONREAD)
 		return ENOTTY;
@@ -456,7 +467,8 @@ vn_seek(struct file *fp, off_t off, int whence, off_t *newoff)
 		}
 		if ((error = vp->v_op->vop_getattr(vp, &va)) != 0)
 			goto out;
-		base = (off_t)va.va_size;
+		base = vp->v_disk != NULL ? (off_t)disk_nodesize(vp) :
+		    (off_t)va.va_size;
 		break;
 	case SEEK_DATA:
 	case SEEK_HOLE:

@@ -96,7 +96,7 @@ parse_options(const char *data, uint64_t *size, uint64_t *inodes,
 }
 
 static int
-tmpfs_mount(struct mount *mp, const char *data)
+tmpfs_mount(struct mount *mp, const char *source, const char *data)
 {
 	struct rump_kernel *k = mp->mnt_kernel;
 	/* Linux's defaults: half of memory, inodes for half of memory's pages */

@@ -68,6 +68,13 @@ struct rump_kernel_stats {
 	uint64_t	nchits;		/* name cache: lookups answered */
 	uint64_t	ncmisses;	/* lookups the file system answered */
 	unsigned	ncentries;
+	unsigned	bufs;		/* buffer cache: buffers */
+	unsigned	dirtybufs;	/* of which delayed writes */
+	uint64_t	bufbytes;	/* bytes they hold */
+	uint64_t	buflimit;	/* a quarter of memlimit */
+	uint64_t	bufhits;	/* blocks found in the cache */
+	uint64_t	bufmisses;	/* blocks that were not */
+	unsigned	flusher;	/* 1 while the flusher thread runs */
 };
 void rump_kernel_stats(struct rump_kernel *k, struct rump_kernel_stats *st);
 
@@ -106,6 +113,32 @@ void rump_lwproc_releaselwp(void);
 void rump_lwproc_nosleep(int on);
 struct lwp *rump_lwproc_curlwp(void);
 pid_t rump_lwproc_getpid(void);
+
+/*
+ * Disks: a host file (or the byte range [offset, offset + size) of one, a
+ * partition of an image) as a block device of 512-byte sectors, with its
+ * node at kernel path key (e.g. "/dev/ld0") in the root file system.  The
+ * disk stays until the kernel halts.  Returns 0 or an errno.
+ */
+#define RUMP_DISK_RDONLY	0x01
+int rump_disk_attach(struct rump_kernel *k, const char *key,
+    const char *hostpath, int flags);
+int rump_disk_attach_range(struct rump_kernel *k, const char *key,
+    const char *hostpath, int flags, uint64_t offset, uint64_t size);
+/* Tests: the nth next read (or write) of the disk at key fails with EIO. */
+#define RUMP_DISK_FAULT_READ	1
+#define RUMP_DISK_FAULT_WRITE	2
+int rump_disk_fault(struct rump_kernel *k, const char *key, int op,
+    unsigned nth);
+/*
+ * etfs: host file hostpath at kernel path key, as a regular file whose
+ * reads and writes go to the host file (RUMP_ETFS_REG), or as a block
+ * device (RUMP_ETFS_BLK, as rump_disk_attach).
+ */
+#define RUMP_ETFS_REG		0
+#define RUMP_ETFS_BLK		1
+int rump_etfs_register(struct rump_kernel *k, const char *key,
+    const char *hostpath, int type);
 
 /*
  * Generic entry: run system call nr (the host's number) with up to six

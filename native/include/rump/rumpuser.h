@@ -101,6 +101,14 @@ int	rumpuser_iovread(int fd, struct iovec *iov, int iovcnt, int64_t off,
 	    size_t *retp);
 int	rumpuser_iovwrite(int fd, const struct iovec *iov, int iovcnt,
 	    int64_t off, size_t *retp);
+/*
+ * Fault injection for tests: the nth next read (or write) on host
+ * descriptor fd fails with EIO.  Returns 0, EINVAL, or ENOSPC when too many
+ * faults are pending.
+ */
+#define RUMPUSER_IOFAULT_READ	1
+#define RUMPUSER_IOFAULT_WRITE	2
+int	rumpuser_iofault(int fd, int op, unsigned nth);
 #define RUMPUSER_SYNC_DATA	0x01
 #define RUMPUSER_SYNC_ALL	0x02
 int	rumpuser_syncfd(int fd, int flags);

@@ -1,0 +1,93 @@
+/*
+ * The buffer cache: blocks of disks in kernel memory, per kernel, bounded
+ * by a quarter of the kernel's memory limit, least recently used first to
+ * go, keyed by (disk, block number).  Block numbers count 512-byte sectors
+ * (DEV_BSIZE); sizes are multiples of it.  A file system uses the same size
+ * for a block number every time (a buffer found with another size is
+ * written back if dirty and dropped).
+ *
+ * Locking: the cache lock (k_bufcache.bc_lock) covers the hash, the lists,
+ * the counters and every buffer's b_flags; it is never held during I/O.  A
+ * buffer handed out by bread/getblk is busy (B_BUSY): its owner alone uses
+ * b_data until brelse/bwrite/bdwrite.  Others wanting it wait.  Callers may
+ * hold the VFS lock (host I/O is synchronous); lock order: VFS lock, cache
+ * lock, process lock.  The flusher thread never takes the VFS lock.
+ */
+#ifndef SYS_BUF_H
+#define SYS_BUF_H
+
+#include <sys/queue.h>
+
+#include "sys/systm.h"
+#include "sys/mutex.h"
+
+struct vnode;
+struct rump_disk;
+
+/* block numbers are 64-bit (the host's daddr_t is an int) */
+typedef int64_t bdaddr_t;
+
+struct buf {
+	LIST_ENTRY(buf)	b_hash;
+	TAILQ_ENTRY(buf) b_lru;		/* bc_lru while not busy */
+	TAILQ_ENTRY(buf) b_dirty;	/* bc_dirty while B_DELWRI, oldest first */
+	struct rump_disk *b_disk;
+	bdaddr_t	b_blkno;	/* in DEV_BSIZE units */
+	size_t		b_bcount;	/* bytes */
+	void		*b_data;
+	int		b_flags;
+	int		b_error;
+	int64_t		b_dirtysec;	/* monotonic time it became dirty */
+};
+#define B_BUSY		0x01	/* handed out to an owner */
+#define B_DONE		0x02	/* b_data holds the block */
+#define B_DELWRI	0x04	/* dirty: to be written back */
+#define B_INVAL		0x08	/* drop on release */
+#define B_WANTED	0x10	/* someone waits for it */
+
+#define BUFHASHSIZE	256
+
+struct bufcache {
+	kmutex_t	bc_lock;
+	kcondvar_t	bc_cv;		/* busy buffers released; the flusher */
+	LIST_HEAD(, buf) bc_hash[BUFHASHSIZE];
+	TAILQ_HEAD(, buf) bc_lru;	/* not busy, least recently used first */
+	TAILQ_HEAD(, buf) bc_dirty;	/* delayed writes, oldest first */
+	uint64_t	bc_bytes, bc_limit;
+	unsigned	bc_nbufs, bc_ndirty;
+	uint64_t	bc_hits, bc_misses;
+	struct rumpuser_thread *bc_flusher;	/* to join (may have exited) */
+	bool		bc_flushing;	/* the flusher runs */
+	bool		bc_halting;	/* no new flusher */
+};
+
+/* The NetBSD interface file systems use. */
+int	bread(struct vnode *devvp, bdaddr_t blkno, size_t size, struct buf **bpp);
+/* The block without reading it (it is about to be overwritten); NULL: ENOMEM. */
+struct buf *getblk(struct vnode *devvp, bdaddr_t blkno, size_t size);
+void	brelse(struct buf *bp);
+int	bwrite(struct buf *bp);		/* synchronous; releases bp */
+void	bdwrite(struct buf *bp);	/* delayed; releases bp */
+/* Write every dirty buffer of the device, and the host file's data. */
+int	vflushbuf(struct vnode *devvp);
+/* Drop every buffer of the device, dirty ones unwritten (after vflushbuf). */
+void	binvalbuf(struct vnode *devvp);
+
+/* vfs_bio.c, for the rest of the kernel */
+int	bio_init(struct rump_kernel *k);
+/* Write back and drop everything; stop the flusher (halt). */
+void	bio_fini(struct rump_kernel *k);
+void	bio_halt_begin(struct rump_kernel *k);
+int	bio_flushdisk(struct rump_disk *d);
+int	bio_syncall(struct rump_kernel *k);
+/* Before direct I/O on [off, off + len): write dirty buffers there; drop them too if inval. */
+int	bio_sync_range(struct rump_disk *d, uint64_t off, uint64_t len,
+	    bool inval);
+/* Write one busy dirty buffer and release it (the flusher, eviction). */
+int	bio_writeback(struct buf *bp);
+
+/* vfs_biod.c: the flusher, a thread that exists while dirty buffers do */
+void	biod_kick(struct rump_kernel *k);	/* cache lock held */
+void	biod_stop(struct rump_kernel *k);
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * Disks: block devices backed by host files (or a byte range of one), and
+ * host files mapped into the name space (etfs).  A disk lives from its
+ * attach until its kernel halts; its node in the root file system may go
+ * earlier.  The kernel's disk list is under the VFS lock; a disk's fields
+ * do not change after attach except d_size of an etfs file (VFS lock).
+ */
+#ifndef SYS_DISK_H
+#define SYS_DISK_H
+
+#include <sys/queue.h>
+
+#include "sys/systm.h"
+
+struct vnode;
+struct uio;
+struct lwp;
+
+#define DEV_BSHIFT	9		/* 512-byte sectors */
+#define DEV_BSIZE	(1 << DEV_BSHIFT)
+#define DISK_MAJOR	7		/* Linux's loop devices */
+
+enum disk_kind { DISK_BLK, DISK_ETFS_REG };
+
+struct rump_disk {
+	LIST_ENTRY(rump_disk) d_list;	/* k_disks */
+	struct rump_kernel *d_kernel;
+	enum disk_kind	d_kind;
+	char		*d_key;		/* the kernel path it was attached at */
+	size_t		d_keylen;
+	int		d_fd;		/* the host file */
+	uint64_t	d_offset;	/* where the device starts in it */
+	uint64_t	d_size;		/* bytes */
+	bool		d_rdonly;
+	dev_t		d_dev;
+	int		d_werror;	/* a delayed write failed: next sync says EIO */
+};
+
+/* dev/dev_disk.c */
+/* Transfer len bytes at byte off of the device; EIO on a host error. */
+int	disk_io(struct rump_disk *d, bool write, uint64_t off, void *buf,
+	    size_t len);
+/* Write the host file's data to stable storage. */
+int	disk_syncfd(struct rump_disk *d);
+struct rump_disk *disk_lookup_dev(struct rump_kernel *k, dev_t dev);
+/* At halt, after the buffer cache has written everything back. */
+void	disk_fini(struct rump_kernel *k);
+/* Attach a host file at key (VFS lock not held). */
+int	disk_attach(struct rump_kernel *k, const char *key, const char *hostpath,
+	    enum disk_kind kind, bool rdonly, uint64_t offset, uint64_t size,
+	    bool whole);
+
+/* vfs/vfs_bdev.c: block device nodes and etfs files as open files */
+/* Open checks of a VBLK node for fflag; sets vp->v_disk. */
+int	bdev_open(struct vnode *vp, int fflag);
+int	bdev_rw(struct vnode *vp, struct uio *uio, bool write);
+int	bdev_ioctl(struct vnode *vp, unsigned long cmd, void *data);
+int	bdev_fsync(struct vnode *vp);
+/* An etfs file's reads and writes (VREG with v_disk). */
+int	etfs_rw(struct vnode *vp, struct uio *uio, bool write, bool append);
+/* The size lseek(SEEK_END) and stat see for a node with a disk. */
+uint64_t disk_nodesize(struct vnode *vp);
+
+/*
+ * For file systems: the VBLK vnode of an attached disk named by path
+ * source, opened for fflag (FREAD, FREAD|FWRITE), held.  ENOTBLK for a node
+ * of another type, ENXIO for a node with no disk, EACCES for write access
+ * to a read-only disk or a node on a nodev mount.  The VFS lock is held;
+ * release with vrele.
+ */
+int	vfs_getdevvp(struct lwp *l, const char *source, int fflag,
+	    struct vnode **devvpp);
+
+#endif

@@ -1,0 +1,462 @@
+/*
+ * The buffer cache: disk blocks in kernel memory, keyed by (disk, block
+ * number), bounded per kernel, least recently used first to go.  See
+ * sys/buf.h for the rules and docs/disks.md for the design.
+ */
+#include "sys/systm.h"
+#include "sys/buf.h"
+#include "sys/disk.h"
+#include "sys/kernel.h"
+#include "sys/kmem.h"
+#include "sys/vnode.h"
+
+#define BC(d)	(&(d)->d_kernel->k_bufcache)
+
+static unsigned
+bufhash(struct rump_disk *d, bdaddr_t blkno)
+{
+	uintptr_t h = (uintptr_t)d / sizeof(void *) + (uintptr_t)blkno * 31;
+
+	return (unsigned)(h ^ (h >> 11)) % BUFHASHSIZE;
+}
+
+static struct rump_disk *
+devvp_disk(struct vnode *devvp)
+{
+	KASSERT(devvp->v_type == VBLK && devvp->v_disk != NULL);
+	return devvp->v_disk;
+}
+
+static struct buf *
+incore(struct bufcache *bc, struct rump_disk *d, bdaddr_t blkno)
+{
+	struct buf *bp;
+
+	LIST_FOREACH(bp, &bc->bc_hash[bufhash(d, blkno)], b_hash)
+		if (bp->b_disk == d && bp->b_blkno == blkno)
+			return bp;
+	return NULL;
+}
+
+static int64_t
+mono_nsec(void)
+{
+	int64_t sec;
+	long nsec;
+
+	rumpuser_clock_gettime(RUMPUSER_CLOCK_ABSMONO, &sec, &nsec);
+	return sec * 1000000000 + nsec;
+}
+
+/* Wake whoever waits for bp; cache lock held. */
+static void
+bwakeup(struct bufcache *bc, struct buf *bp)
+{
+	if (bp->b_flags & B_WANTED) {
+		bp->b_flags &= ~B_WANTED;
+		cv_broadcast(&bc->bc_cv);
+	}
+}
+
+/* Wait until bp is released; it may be gone after.  Cache lock held. */
+static void
+bwait(struct bufcache *bc, struct buf *bp)
+{
+	bp->b_flags |= B_WANTED;
+	cv_wait(&bc->bc_cv, &bc->bc_lock);
+}
+
+/* Take a buffer that is not busy off the free list; cache lock held. */
+static void
+bremfree(struct bufcache *bc, struct buf *bp)
+{
+	KASSERT(!(bp->b_flags & B_BUSY));
+	TAILQ_REMOVE(&bc->bc_lru, bp, b_lru);
+	bp->b_flags |= B_BUSY;
+}
+
+static void
+bundirty(struct bufcache *bc, struct buf *bp)
+{
+	if (bp->b_flags & B_DELWRI) {
+		bp->b_flags &= ~B_DELWRI;
+		TAILQ_REMOVE(&bc->bc_dirty, bp, b_dirty);
+		bc->bc_ndirty--;
+	}
+}
+
+/* Free a busy buffer; cache lock held. */
+static void
+bdestroy(struct bufcache *bc, struct buf *bp)
+{
+	struct rump_kernel *k = bp->b_disk->d_kernel;
+
+	KASSERT(bp->b_flags & B_BUSY);
+	bundirty(bc, bp);
+	LIST_REMOVE(bp, b_hash);
+	bwakeup(bc, bp);
+	bc->bc_bytes -= bp->b_bcount;
+	bc->bc_nbufs--;
+	kmem_free(k, bp->b_data, bp->b_bcount);
+	kmem_free(k, bp, sizeof(*bp));
+}
+
+/*
+ * Write a busy buffer taken off the dirty list; the cache lock is held on
+ * entry and exit and dropped for the I/O.  A failed write is remembered on
+ * the disk (the next sync of it reports EIO) and the buffer dropped.
+ */
+static int
+bwriteback_locked(struct bufcache *bc, struct buf *bp)
+{
+	struct rump_disk *d = bp->b_disk;
+	int error;
+
+	KASSERT(bp->b_flags & B_BUSY);
+	bundirty(bc, bp);
+	mutex_exit(&bc->bc_lock);
+	error = disk_io(d, true, (uint64_t)bp->b_blkno << DEV_BSHIFT,
+	    bp->b_data, bp->b_bcount);
+	mutex_enter(&bc->bc_lock);
+	if (error != 0) {
+		d->d_werror = error;
+		klog(d->d_kernel, "%s: delayed write of block %lld lost",
+		    d->d_key, (long long)bp->b_blkno);
+		bdestroy(bc, bp);
+	}
+	return error;
+}
+
+/* Release a busy buffer to the free list (or drop it); cache lock held. */
+static void
+brelse_locked(struct bufcache *bc, struct buf *bp)
+{
+	KASSERT(bp->b_flags & B_BUSY);
+	if ((bp->b_flags & B_INVAL) || !(bp->b_flags & (B_DONE | B_DELWRI))) {
+		bdestroy(bc, bp);
+		return;
+	}
+	bp->b_flags &= ~B_BUSY;
+	TAILQ_INSERT_TAIL(&bc->bc_lru, bp, b_lru);
+	bwakeup(bc, bp);
+}
+
+/*
+ * Make room for size more bytes by dropping the least recently used
+ * buffers, writing dirty ones first.  Returns true if the cache lock was
+ * dropped (the caller looks again).
+ */
+static bool
+breclaim(struct bufcache *bc, size_t size)
+{
+	struct buf *bp;
+
+	while (bc->bc_bytes + size > bc->bc_limit &&
+	    (bp = TAILQ_FIRST(&bc->bc_lru)) != NULL) {
+		bremfree(bc, bp);
+		if (bp->b_flags & B_DELWRI) {
+			if (bwriteback_locked(bc, bp) == 0)
+				bdestroy(bc, bp);
+			return true;
+		}
+		bdestroy(bc, bp);
+	}
+	return false;
+}
+
+static struct buf *
+bnew(struct bufcache *bc, struct rump_disk *d, bdaddr_t blkno, size_t size)
+{
+	struct rump_kernel *k = d->d_kernel;
+	struct buf *bp;
+
+	if ((bp = kmem_zalloc(k, sizeof(*bp))) == NULL)
+		return NULL;
+	if ((bp->b_data = kmem_alloc(k, size)) == NULL) {
+		kmem_free(k, bp, sizeof(*bp));
+		return NULL;
+	}
+	bp->b_disk = d;
+	bp->b_blkno = blkno;
+	bp->b_bcount = size;
+	bp->b_flags = B_BUSY;
+	LIST_INSERT_HEAD(&bc->bc_hash[bufhash(d, blkno)], bp, b_hash);
+	bc->bc_bytes += size;
+	bc->bc_nbufs++;
+	return bp;
+}
+
+static struct buf *
+getblk_disk(struct rump_disk *d, bdaddr_t blkno, size_t size)
+{
+	struct bufcache *bc = BC(d);
+	struct buf *bp;
+
+	KASSERT(size > 0 && size % DEV_BSIZE == 0 && blkno >= 0);
+	mutex_enter(&bc->bc_lock);
+	for (;;) {
+		if ((bp = incore(bc, d, blkno)) != NULL) {
+			if (bp->b_flags & B_BUSY) {
+				bwait(bc, bp);
+				continue;
+			}
+			bremfree(bc, bp);
+			if (bp->b_bcount == size)
+				break;
+			/* another size: write it back and drop it */
+			if (!(bp->b_flags & B_DELWRI) ||
+			    bwriteback_locked(bc, bp) == 0)
+				bdestroy(bc, bp);
+			continue;
+		}
+		if (breclaim(bc, size))
+			continue;
+		bp = bnew(bc, d, blkno, size);
+		break;
+	}
+	if (bp != NULL && (bp->b_flags & B_DONE))
+		bc->bc_hits++;
+	else
+		bc->bc_misses++;
+	mutex_exit(&bc->bc_lock);
+	return bp;
+}
+
+struct buf *
+getblk(struct vnode *devvp, bdaddr_t blkno, size_t size)
+{
+	return getblk_disk(devvp_disk(devvp), blkno, size);
+}
+
+int
+bread(struct vnode *devvp, bdaddr_t blkno, size_t size, struct buf **bpp)
+{
+	struct buf *bp;
+	int error;
+
+	*bpp = NULL;
+	if ((bp = getblk(devvp, blkno, size)) == NULL)
+		return ENOMEM;
+	if (!(bp->b_flags & B_DONE)) {
+		error = disk_io(bp->b_disk, false,
+		    (uint64_t)blkno << DEV_BSHIFT, bp->b_data, size);
+		if (error != 0) {
+			bp->b_flags |= B_INVAL;
+			brelse(bp);
+			return error;
+		}
+		bp->b_flags |= B_DONE;
+	}
+	*bpp = bp;
+	return 0;
+}
+
+void
+brelse(struct buf *bp)
+{
+	struct bufcache *bc = BC(bp->b_disk);
+
+	mutex_enter(&bc->bc_lock);
+	brelse_locked(bc, bp);
+	mutex_exit(&bc->bc_lock);
+}
+
+int
+bwrite(struct buf *bp)
+{
+	struct bufcache *bc = BC(bp->b_disk);
+	int error;
+
+	mutex_enter(&bc->bc_lock);
+	bundirty(bc, bp);
+	mutex_exit(&bc->bc_lock);
+	error = disk_io(bp->b_disk, true, (uint64_t)bp->b_blkno << DEV_BSHIFT,
+	    bp->b_data, bp->b_bcount);
+	bp->b_flags |= B_DONE;
+	if (error != 0)
+		bp->b_flags |= B_INVAL;
+	brelse(bp);
+	return error;
+}
+
+void
+bdwrite(struct buf *bp)
+{
+	struct bufcache *bc = BC(bp->b_disk);
+
+	mutex_enter(&bc->bc_lock);
+	bp->b_flags |= B_DONE;
+	if (!(bp->b_flags & B_DELWRI)) {
+		bp->b_flags |= B_DELWRI;
+		bp->b_dirtysec = mono_nsec();
+		TAILQ_INSERT_TAIL(&bc->bc_dirty, bp, b_dirty);
+		bc->bc_ndirty++;
+		biod_kick(bp->b_disk->d_kernel);
+	}
+	brelse_locked(bc, bp);
+	mutex_exit(&bc->bc_lock);
+}
+
+int
+bio_writeback(struct buf *bp)
+{
+	struct bufcache *bc = BC(bp->b_disk);
+	int error;
+
+	mutex_enter(&bc->bc_lock);
+	if ((error = bwriteback_locked(bc, bp)) == 0)
+		brelse_locked(bc, bp);
+	mutex_exit(&bc->bc_lock);
+	return error;
+}
+
+static bool
+boverlaps(struct buf *bp, struct rump_disk *d, uint64_t off, uint64_t len)
+{
+	uint64_t start = (uint64_t)bp->b_blkno << DEV_BSHIFT;
+
+	if (d != NULL && bp->b_disk != d)
+		return false;
+	return start < off + len && off < start + bp->b_bcount;
+}
+
+/* Write the dirty buffers of d (every disk: NULL) within the range. */
+static int
+bflush_range(struct bufcache *bc, struct rump_disk *d, uint64_t off,
+    uint64_t len)
+{
+	struct buf *bp;
+	int error = 0;
+
+	mutex_enter(&bc->bc_lock);
+again:
+	TAILQ_FOREACH(bp, &bc->bc_dirty, b_dirty) {
+		if (!boverlaps(bp, d, off, len))
+			continue;
+		if (bp->b_flags & B_BUSY) {
+			bwait(bc, bp);
+			goto again;
+		}
+		bremfree(bc, bp);
+		if (bwriteback_locked(bc, bp) != 0)
+			error = EIO;
+		else
+			brelse_locked(bc, bp);
+		goto again;
+	}
+	mutex_exit(&bc->bc_lock);
+	return error;
+}
+
+/* Drop d's buffers within the range, dirty or not. */
+static void
+binval_range(struct bufcache *bc, struct rump_disk *d, uint64_t off,
+    uint64_t len)
+{
+	struct buf *bp, *next;
+
+	mutex_enter(&bc->bc_lock);
+again:
+	for (unsigned i = 0; i < BUFHASHSIZE; i++) {
+		for (bp = LIST_FIRST(&bc->bc_hash[i]); bp != NULL; bp = next) {
+			next = LIST_NEXT(bp, b_hash);
+			if (!boverlaps(bp, d, off, len))
+				continue;
+			if (bp->b_flags & B_BUSY) {
+				bwait(bc, bp);
+				goto again;
+			}
+			bremfree(bc, bp);
+			bdestroy(bc, bp);
+		}
+	}
+	mutex_exit(&bc->bc_lock);
+}
+
+int
+bio_sync_range(struct rump_disk *d, uint64_t off, uint64_t len, bool inval)
+{
+	struct bufcache *bc = BC(d);
+	int error;
+
+	if (bc->bc_nbufs == 0)	/* racy but harmless: nothing to keep coherent */
+		return 0;
+	error = bflush_range(bc, d, off, len);
+	if (inval)
+		binval_range(bc, d, off, len);
+	return error;
+}
+
+int
+bio_flushdisk(struct rump_disk *d)
+{
+	int error = bflush_range(BC(d), d, 0, UINT64_MAX / 2);
+	int e2 = disk_syncfd(d);
+
+	if (error == 0)
+		error = e2;
+	mutex_enter(&BC(d)->bc_lock);
+	if (d->d_werror != 0 && error == 0)
+		error = EIO;
+	d->d_werror = 0;
+	mutex_exit(&BC(d)->bc_lock);
+	return error;
+}
+
+int
+vflushbuf(struct vnode *devvp)
+{
+	return bio_flushdisk(devvp_disk(devvp));
+}
+
+void
+binvalbuf(struct vnode *devvp)
+{
+	struct rump_disk *d = devvp_disk(devvp);
+
+	binval_range(BC(d), d, 0, UINT64_MAX / 2);
+}
+
+/* sync(2): every dirty buffer of the kernel. */
+int
+bio_syncall(struct rump_kernel *k)
+{
+	return bflush_range(&k->k_bufcache, NULL, 0, UINT64_MAX / 2);
+}
+
+int
+bio_init(struct rump_kernel *k)
+{
+	struct bufcache *bc = &k->k_bufcache;
+	int error;
+
+	for (unsigned i = 0; i < BUFHASHSIZE; i++)
+		LIST_INIT(&bc->bc_hash[i]);
+	TAILQ_INIT(&bc->bc_lru);
+	TAILQ_INIT(&bc->bc_dirty);
+	bc->bc_limit = k->k_memlimit / 4;
+	if ((error = mutex_init(&bc->bc_lock)) != 0)
+		return error;
+	return cv_init(&bc->bc_cv);
+}
+
+void
+bio_halt_begin(struct rump_kernel *k)
+{
+	biod_stop(k);
+}
+
+/* Halt: the flusher stops, dirty buffers are written, all are freed. */
+void
+bio_fini(struct rump_kernel *k)
+{
+	struct bufcache *bc = &k->k_bufcache;
+
+	if (bc->bc_lock.mtx == NULL)
+		return;
+	biod_stop(k);
+	(void)bio_syncall(k);
+	binval_range(bc, NULL, 0, UINT64_MAX / 2);
+	cv_destroy(&bc->bc_cv);
+	mutex_destroy(&bc->bc_lock);
+}
