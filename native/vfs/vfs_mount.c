@@ -21,9 +21,11 @@
 #include "gen/syscallargs.h"
 
 extern const struct vfsops tmpfs_vfsops;
+extern const struct vfsops ext2fs_vfsops;
 
 static const struct vfsops *const vfs_list[] = {
 	&tmpfs_vfsops,
+	&ext2fs_vfsops,
 };
 
 const struct vfsops *

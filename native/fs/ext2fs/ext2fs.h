@@ -1,0 +1,255 @@
+/*
+ * ext2: the second extended file system, on a block device through the
+ * buffer cache.  On-disk structures are little-endian; the kernel only runs
+ * on little-endian hosts (checked at compile time), so they are read in
+ * place.  Everything read from the image is validated before use: a bad
+ * value is reported on the console and gives EUCLEAN.
+ *
+ * The mount keeps the superblock and the group descriptors in memory and
+ * writes them back at sync and unmount.  In-memory nodes (the vnode cache)
+ * are keyed by inode number and live while their vnode has references; a
+ * node keeps a copy of its whole on-disk inode (every byte of inode_size,
+ * so fields this driver does not know are preserved on write).
+ */
+#ifndef FS_EXT2FS_H
+#define FS_EXT2FS_H
+
+#include <sys/queue.h>
+
+#include "sys/systm.h"
+#include "sys/vnode.h"
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "ext2fs reads its little-endian structures in place"
+#endif
+
+#define EXT2_SUPER_OFFSET	1024
+#define EXT2_SUPER_SIZE		1024
+#define EXT2_MAGIC		0xEF53
+#define EXT2_ROOTINO		2
+#define EXT2_GOOD_OLD_FIRST_INO	11
+#define EXT2_GOOD_OLD_INODE_SIZE 128
+#define EXT2_NDADDR		12	/* direct blocks */
+#define EXT2_IND		12	/* i_block slots of the indirect trees */
+#define EXT2_DIND		13
+#define EXT2_TIND		14
+#define EXT2_NBLOCKS		15
+#define EXT2_MAXSYMLINKLEN	60	/* a fast symlink's room in i_block */
+#define EXT2_LINK_MAX		32000	/* Linux's ext2 */
+#define EXT2_NAME_MAX		255
+
+/* s_state */
+#define EXT2_VALID_FS		0x0001
+#define EXT2_ERROR_FS		0x0002
+
+/* feature bits (the classification is the format's, not the driver's) */
+#define EXT2F_COMPAT_DIR_PREALLOC	0x0001
+#define EXT2F_COMPAT_IMAGIC_INODES	0x0002
+#define EXT2F_COMPAT_HAS_JOURNAL	0x0004
+#define EXT2F_COMPAT_EXT_ATTR		0x0008
+#define EXT2F_COMPAT_RESIZE_INODE	0x0010
+#define EXT2F_COMPAT_DIR_INDEX		0x0020
+
+#define EXT2F_INCOMPAT_FILETYPE		0x0002
+/* what this driver reads and writes */
+#define EXT2F_INCOMPAT_SUPP		EXT2F_INCOMPAT_FILETYPE
+
+#define EXT2F_ROCOMPAT_SPARSE_SUPER	0x0001
+#define EXT2F_ROCOMPAT_LARGE_FILE	0x0002
+#define EXT2F_ROCOMPAT_BTREE_DIR	0x0004
+#define EXT2F_ROCOMPAT_SUPP		(EXT2F_ROCOMPAT_SPARSE_SUPER | \
+	EXT2F_ROCOMPAT_LARGE_FILE | EXT2F_ROCOMPAT_BTREE_DIR)
+
+/* i_flags */
+#define EXT2_INDEX_FL		0x00001000	/* a hashed directory */
+
+/* directory entry file types */
+#define EXT2_FT_UNKNOWN		0
+#define EXT2_FT_REG_FILE	1
+#define EXT2_FT_DIR		2
+#define EXT2_FT_CHRDEV		3
+#define EXT2_FT_BLKDEV		4
+#define EXT2_FT_FIFO		5
+#define EXT2_FT_SOCK		6
+#define EXT2_FT_SYMLINK		7
+#define EXT2_FT_MAX		8
+
+/* The superblock: the fields this driver uses, at their offsets. */
+struct ext2_super {
+	uint32_t s_inodes_count;	/* 0 */
+	uint32_t s_blocks_count;
+	uint32_t s_r_blocks_count;
+	uint32_t s_free_blocks_count;
+	uint32_t s_free_inodes_count;	/* 16 */
+	uint32_t s_first_data_block;
+	uint32_t s_log_block_size;
+	uint32_t s_log_frag_size;
+	uint32_t s_blocks_per_group;	/* 32 */
+	uint32_t s_frags_per_group;
+	uint32_t s_inodes_per_group;
+	uint32_t s_mtime;
+	uint32_t s_wtime;		/* 48 */
+	uint16_t s_mnt_count;
+	int16_t  s_max_mnt_count;
+	uint16_t s_magic;		/* 56 */
+	uint16_t s_state;
+	uint16_t s_errors;
+	uint16_t s_minor_rev_level;
+	uint32_t s_lastcheck;		/* 64 */
+	uint32_t s_checkinterval;
+	uint32_t s_creator_os;
+	uint32_t s_rev_level;
+	uint16_t s_def_resuid;		/* 80 */
+	uint16_t s_def_resgid;
+	/* revision 1 */
+	uint32_t s_first_ino;		/* 84 */
+	uint16_t s_inode_size;		/* 88 */
+	uint16_t s_block_group_nr;
+	uint32_t s_feature_compat;	/* 92 */
+	uint32_t s_feature_incompat;	/* 96 */
+	uint32_t s_feature_ro_compat;	/* 100 */
+	uint8_t  s_uuid[16];		/* 104 */
+	char     s_volume_name[16];	/* 120 */
+	uint8_t  s_rest[EXT2_SUPER_SIZE - 136];
+};
+_Static_assert(sizeof(struct ext2_super) == EXT2_SUPER_SIZE, "superblock");
+
+/* A group descriptor (32 bytes without the 64bit feature). */
+struct ext2_gd {
+	uint32_t bg_block_bitmap;
+	uint32_t bg_inode_bitmap;
+	uint32_t bg_inode_table;
+	uint16_t bg_free_blocks_count;
+	uint16_t bg_free_inodes_count;
+	uint16_t bg_used_dirs_count;
+	uint16_t bg_flags;
+	uint8_t  bg_reserved[12];
+};
+_Static_assert(sizeof(struct ext2_gd) == 32, "group descriptor");
+
+/* An inode: the 128 bytes of revision 0, then the extra fields. */
+struct ext2_dinode {
+	uint16_t i_mode;		/* 0 */
+	uint16_t i_uid;
+	uint32_t i_size;
+	uint32_t i_atime;		/* 8 */
+	uint32_t i_ctime;
+	uint32_t i_mtime;		/* 16 */
+	uint32_t i_dtime;
+	uint16_t i_gid;			/* 24 */
+	uint16_t i_links_count;
+	uint32_t i_blocks;		/* 28: 512-byte units */
+	uint32_t i_flags;		/* 32 */
+	uint32_t i_osd1;
+	uint32_t i_block[EXT2_NBLOCKS];	/* 40 */
+	uint32_t i_generation;		/* 100 */
+	uint32_t i_file_acl;
+	uint32_t i_size_high;		/* 108 */
+	uint32_t i_faddr;
+	uint16_t i_blocks_hi;		/* 116 */
+	uint16_t i_file_acl_high;
+	uint16_t i_uid_high;		/* 120 */
+	uint16_t i_gid_high;
+	uint16_t i_checksum_lo;		/* 124 */
+	uint16_t i_reserved;
+	/* present when the inode is larger than 128 bytes */
+	uint16_t i_extra_isize;		/* 128 */
+	uint16_t i_checksum_hi;
+	uint32_t i_ctime_extra;		/* 132 */
+	uint32_t i_mtime_extra;
+	uint32_t i_atime_extra;		/* 140 */
+	uint32_t i_crtime;
+	uint32_t i_crtime_extra;	/* 148 */
+};
+#define EXT2_DINODE_EXTRA_END(f) \
+	(offsetof(struct ext2_dinode, f) + sizeof(uint32_t))
+
+/* A directory entry's fixed part; the name follows. */
+struct ext2_dirent {
+	uint32_t d_ino;
+	uint16_t d_reclen;
+	uint8_t  d_namlen;
+	uint8_t  d_type;		/* high byte of the name length without filetype */
+};
+#define EXT2_DIRENT_HDR		8
+#define EXT2_DIRENT_SIZE(n)	((EXT2_DIRENT_HDR + (n) + 3) & ~3u)
+
+struct ext2_node {
+	struct vnode		n_vnode;
+	LIST_ENTRY(ext2_node)	n_hash;		/* em_nodes[ino % hash size] */
+	uint32_t		n_ino;
+	bool			n_dirty;	/* the inode copy differs from disk */
+	uint32_t		n_lastblk;	/* allocation hint: last block placed */
+	struct ext2_dinode	*n_din;		/* em_isize bytes */
+};
+
+#define EXT2_NODEHASH		64
+
+struct ext2_mount {
+	struct mount		*em_mount;
+	struct vnode		*em_devvp;
+	struct ext2_super	em_sb;
+	struct ext2_gd		*em_gd;		/* em_ngroups descriptors */
+	bool			em_ronly;
+	bool			em_fsmod;	/* superblock or descriptors changed */
+	uint32_t		em_bsize;
+	uint32_t		em_bshift;	/* log2(em_bsize) */
+	uint32_t		em_ngroups;
+	uint32_t		em_gdblocks;	/* blocks of group descriptors */
+	uint32_t		em_isize;
+	uint32_t		em_first_ino;
+	uint32_t		em_nindir;	/* block numbers in a block */
+	char			em_devname[64];
+	struct ext2_node	*em_root;
+	LIST_HEAD(, ext2_node)	em_nodes[EXT2_NODEHASH];
+};
+
+#define VTOE2(vp)	((struct ext2_node *)(vp)->v_data)
+#define MPTOE2(mp)	((struct ext2_mount *)(mp)->mnt_data)
+#define E2MP(n)		MPTOE2((n)->n_vnode.v_mount)
+
+extern const struct vnodeops ext2fs_vnodeops;
+
+/* ext2fs_vfsops.c */
+/* Report corruption on the console; returns EUCLEAN. */
+int	ext2fs_corrupt(struct ext2_mount *em, const char *fmt, ...)
+	    __printflike(2, 3);
+/* Is block b a valid data or metadata block of the file system? */
+bool	ext2fs_blkok(struct ext2_mount *em, uint64_t b);
+int	ext2fs_bread(struct ext2_mount *em, uint64_t b, struct buf **bpp);
+struct buf *ext2fs_getblk(struct ext2_mount *em, uint64_t b);
+void	ext2fs_fsmodified(struct ext2_mount *em);
+
+/* ext2fs_inode.c */
+int	ext2fs_vget(struct ext2_mount *em, uint32_t ino, struct ext2_node **np);
+int	ext2fs_iupdate(struct ext2_node *n);
+void	ext2fs_freenode(struct ext2_node *n);
+void	ext2fs_flushnodes(struct ext2_mount *em, bool free);
+uint64_t ext2fs_size(const struct ext2_node *n);
+void	ext2fs_setsize(struct ext2_node *n, uint64_t size);
+uint32_t ext2fs_uid(const struct ext2_node *n);
+uint32_t ext2fs_gid(const struct ext2_node *n);
+void	ext2fs_getattr_times(const struct ext2_node *n, struct vattr *va);
+void	ext2fs_settime(struct ext2_node *n, uint32_t *sec, uint32_t *extra,
+	    const struct timespec *ts);
+void	ext2fs_touch(struct ext2_node *n, bool modify);
+enum vtype ext2fs_vtype(const struct ext2_node *n);
+bool	ext2fs_fastlink(const struct ext2_node *n);
+dev_t	ext2fs_rdev(const struct ext2_node *n);
+
+/* ext2fs_bmap.c */
+/* The disk block of file block lbn, 0 for a hole. */
+int	ext2fs_bmap(struct ext2_node *n, uint64_t lbn, uint64_t *bnp);
+uint64_t ext2fs_maxfilesize(const struct ext2_mount *em);
+
+/* ext2fs_lookup.c */
+typedef int (*ext2fs_dirent_cb)(void *arg, const struct ext2_dirent *de,
+	    const char *name, uint64_t off, uint64_t next);
+int	ext2fs_dirwalk(struct ext2_node *dp, uint64_t from, ext2fs_dirent_cb cb,
+	    void *arg);
+int	ext2fs_dirlookup(struct ext2_node *dp, const char *nm, size_t len,
+	    uint32_t *inop, uint64_t *offp);
+int	ext2fs_dirempty(struct ext2_node *dp, bool *empty);
+unsigned char ext2fs_dtype(const struct ext2_mount *em, uint8_t ft);
+
+#endif
