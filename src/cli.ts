@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The rumpkit command line.
+import { commands, runCli } from './cli/index.js';
 import { Kernel, RumpError, constants, version } from './index.js';
 
 const HELP = `Usage: rumpkit <command> [options]
@@ -10,6 +11,13 @@ Commands:
                        nothing, and halt them
   version              print the version
   help                 show this help
+
+Image tools (IMAGE:PATH is PATH inside the disk image IMAGE, any other operand
+a host path; 'rumpkit COMMAND --help' tells more):
+  ls cat cp mv rm mkdir rmdir ln chmod chown stat du find tree
+  e.g. rumpkit ls -l disk.img:/etc    rumpkit cp -a disk.img:/home backup/
+       rumpkit cp notes.txt disk.img:/root/    rumpkit tree disk.img:/
+  --fstype TYPE (or RUMPKIT_FSTYPE): the images' file system (default ext2)
 `;
 
 function demo(n: number): void {
@@ -57,8 +65,10 @@ function demo(n: number): void {
   out(`rumpkit: halted ${n} kernels; ${Kernel.liveKernels()} still running`);
 }
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const [cmd = 'help', ...rest] = argv;
+  const tool = commands.get(cmd);
+  if (tool) return runCli(tool, rest);
   switch (cmd) {
     case 'demo': {
       const i = rest.indexOf('--kernels');
@@ -76,13 +86,15 @@ function main(argv: string[]): number {
       return 0;
     case 'help':
     case '--help':
-    case '-h':
-      process.stdout.write(HELP);
+    case '-h': {
+      const about = rest[0] !== undefined ? commands.get(rest[0]) : undefined;
+      process.stdout.write(about ? about.usage : HELP);
       return 0;
+    }
     default:
       process.stderr.write(`rumpkit: unknown command '${cmd}'\n${HELP}`);
       return 2;
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));
