@@ -219,6 +219,44 @@ const structHeaders = () => [...new Set(Object.values(structs).map((s) => s.head
   emit('native/gen/sysent.c', lines.join('\n'));
 }
 
+// The roles of every system call's arguments as C data, for what must
+// marshal arguments generically: the fuzzer now, the remote-syscall wire later.
+{
+  const roleName = (a) => ({
+    val: 'SR_VAL', fd: 'SR_FD', path: 'SR_PATH', str: 'SR_STR', in: 'SR_IN', out: 'SR_OUT', inout: 'SR_INOUT',
+    struct_in: 'SR_IN', struct_out: 'SR_OUT', struct_inout: 'SR_INOUT', scalar_out: 'SR_OUT',
+    scalar_inout: 'SR_INOUT', iov_in: 'SR_IOV_IN', iov_out: 'SR_IOV_OUT',
+  })[a.role];
+  // for buffers: element size with a length argument, or the fixed byte size
+  const sizeOf = (a) => {
+    if (STRUCT_ROLES.has(a.role)) return `${a.count} * sizeof(${structs[a.struct].c})`;
+    if (SCALAR_PTR_ROLES.has(a.role)) return `sizeof(${a.base})`;
+    if (a.fixed !== undefined) return `${a.fixed * a.elemSize}`;
+    return a.elemSize ? `${a.elemSize}` : '0';
+  };
+  const lines = [`/* ${BANNER} */`, '#ifndef GEN_SYSROLES_H', '#define GEN_SYSROLES_H', '',
+    '#include <stddef.h>', '#include <sys/syscall.h>', '#include <sys/uio.h>', ...structHeaders(), '',
+    'enum sysrole_kind { SR_NONE, SR_VAL, SR_FD, SR_PATH, SR_STR, SR_IN, SR_OUT, SR_INOUT, SR_IOV_IN, SR_IOV_OUT };', '',
+    '/*', ' * One system call: its arguments\' roles; for a buffer, the index of the',
+    ' * argument holding its length in elements (-1: a fixed size) and the size',
+    ' * of an element (or of the whole, when fixed); a NULL pointer is allowed',
+    ' * where nullable is set.', ' */',
+    'struct sysrole {', '\tint\t\tnr;', '\tconst char\t*name;', '\tint\t\tnargs;',
+    '\tunsigned char\trole[6];', '\tsigned char\tlen[6];', '\tsize_t\t\tsize[6];',
+    '\tunsigned char\tnullable[6];', '\tunsigned char\tblocking;', '};', '',
+    'static const struct sysrole sysroles[] = {'];
+  for (const sc of kernelTable) {
+    const pad = (arr, fill) => [...arr, ...Array(6 - arr.length).fill(fill)].join(', ');
+    lines.push(`\t{ SYS_${sc.name}, "${sc.name}", ${sc.args.length},`,
+      `\t  { ${pad(sc.args.map(roleName), 'SR_NONE')} },`,
+      `\t  { ${pad(sc.args.map((a) => (a.lenIndex !== undefined ? a.lenIndex : -1)), -1)} },`,
+      `\t  { ${pad(sc.args.map((a) => (a.pointer ? sizeOf(a) : '0')), 0)} },`,
+      `\t  { ${pad(sc.args.map((a) => (a.nullable ? 1 : 0)), 0)} }, ${sc.flags.includes('blocking') ? 1 : 0} },`);
+  }
+  lines.push('};', '', '#define NSYSROLES (sizeof(sysroles) / sizeof(sysroles[0]))', '', '#endif', '');
+  emit('native/gen/sysroles.h', lines.join('\n'));
+}
+
 // N-API wrappers.  The calling process's slot and every scalar argument
 // travel in the environment's control array (ctl[0] the slot, ctl[2 + i]
 // argument i), and the result comes back in ctl[1] (the value, or the

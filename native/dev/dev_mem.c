@@ -29,7 +29,7 @@ null_write(struct rump_kernel *k, struct uio *uio)
 		size_t n = MIN(uio->uio_iov->iov_len, uio->uio_resid);
 
 		uio->uio_resid -= n;
-		uio->uio_offset += (off_t)n;
+		uio->uio_offset = (off_t)((uint64_t)uio->uio_offset + n);
 		uio->uio_iov->iov_len -= n;
 		uio->uio_iov++;
 		uio->uio_iovcnt--;

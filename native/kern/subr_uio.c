@@ -19,6 +19,8 @@ uiomove(void *buf, size_t n, struct uio *uio)
 			uio->uio_iovcnt--;
 			continue;
 		}
+		if (!useraddr_ok(iov->iov_base, cnt))
+			return EFAULT;
 		if (uio->uio_rw == UIO_READ)
 			memcpy(iov->iov_base, cp, cnt);
 		else
@@ -26,7 +28,8 @@ uiomove(void *buf, size_t n, struct uio *uio)
 		iov->iov_base = (char *)iov->iov_base + cnt;
 		iov->iov_len -= cnt;
 		uio->uio_resid -= cnt;
-		uio->uio_offset += (off_t)cnt;
+		/* devices ignore positions: any offset may come, never overflow */
+		uio->uio_offset = (off_t)((uint64_t)uio->uio_offset + cnt);
 		cp += cnt;
 		n -= cnt;
 	}

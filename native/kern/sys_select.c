@@ -198,8 +198,10 @@ dopoll(struct lwp *l, struct pollfd *ufds, unsigned long nfds, int64_t tmo,
 	if ((error = copyin(ufds, ps.fds, size)) == 0 &&
 	    (error = pollloop(l, (int)nfds, tmo, poll_scan, &ps, retval)) == 0) {
 		for (unsigned long i = 0; i < nfds && error == 0; i++)
-			error = copyout(&ps.fds[i].revents, &ufds[i].revents,
-			    sizeof(short));
+			/* by bytes: the caller's array need not be aligned */
+			error = copyout(&ps.fds[i].revents, (char *)ufds +
+			    i * sizeof(struct pollfd) +
+			    offsetof(struct pollfd, revents), sizeof(short));
 	}
 	kmem_free(k, ps.fds, nfds > 0 ? size : 0);
 	return error;
@@ -291,9 +293,13 @@ sys_select(struct lwp *l, const struct sys_select_args *uap, long *retval)
 	if (SCARG(uap, timeout) != NULL) {
 		if ((error = copyin(SCARG(uap, timeout), &tv, sizeof(tv))) != 0)
 			return error;
-		if (tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+		if (tv.tv_sec < 0 || tv.tv_usec < 0)
 			return EINVAL;
-		tmo = tv.tv_sec * 1000000000 + tv.tv_usec * 1000;
+		/* Linux carries whole seconds out of tv_usec; huge is for ever */
+		tv.tv_sec += tv.tv_usec / 1000000;
+		tv.tv_usec %= 1000000;
+		tmo = tv.tv_sec < 0 || tv.tv_sec > INT64_MAX / 1000000000 - 1 ? -1 :
+		    tv.tv_sec * 1000000000 + tv.tv_usec * 1000;
 	}
 	ss.p = l->l_proc;
 	ss.nfds = nfds;

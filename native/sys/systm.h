@@ -42,14 +42,29 @@ struct lwp;
 /*
  * Moving data to and from the caller.  Callers share the kernel's address
  * space (remote callers' buffers are marshalled into the server first), so
- * these copy, after refusing a null pointer as the host's kernel would.
+ * these copy, after refusing what no Linux process can have mapped: the
+ * first 64 KiB (vm.mmap_min_addr) and anything past the top of user space
+ * on x86-64, or a range that wraps.  Other bad pointers fault in the caller,
+ * as a bad pointer handed to a library does.
  */
+#define USER_MIN_ADDR	0x10000ul
+#define USER_MAX_ADDR	0x7ffffffff000ul
+
+static inline bool
+useraddr_ok(const void *uaddr, size_t len)
+{
+	uintptr_t a = (uintptr_t)uaddr;
+
+	return a >= USER_MIN_ADDR && a <= USER_MAX_ADDR &&
+	    len <= USER_MAX_ADDR - a;
+}
+
 static inline int
 copyin(const void *uaddr, void *kaddr, size_t len)
 {
 	if (len == 0)
 		return 0;
-	if (uaddr == NULL)
+	if (!useraddr_ok(uaddr, len))
 		return EFAULT;
 	memcpy(kaddr, uaddr, len);
 	return 0;
@@ -60,7 +75,7 @@ copyout(const void *kaddr, void *uaddr, size_t len)
 {
 	if (len == 0)
 		return 0;
-	if (uaddr == NULL)
+	if (!useraddr_ok(uaddr, len))
 		return EFAULT;
 	memcpy(uaddr, kaddr, len);
 	return 0;

@@ -121,6 +121,8 @@ namei(struct lwp *l, struct nameidata *nd)
 		if (!(nd->ni_flags & NAMEI_EMPTY))
 			return EFAULT;
 		nd->ni_path = "";
+	} else if (!useraddr_ok(nd->ni_path, 1)) {
+		return EFAULT;
 	}
 	len = strlen(nd->ni_path);
 

@@ -208,6 +208,11 @@ sys_mount(struct lwp *l, const struct sys_mount_args *uap, long *retval)
 			    (flags & (MS_RDONLY | MS_NOATIME));
 		goto done;
 	}
+	if ((fstype != NULL && !useraddr_ok(fstype, 1)) ||
+	    (SCARG(uap, data) != NULL && !useraddr_ok(SCARG(uap, data), 1))) {
+		error = EFAULT;
+		goto done;
+	}
 	if (fstype == NULL || (ops = vfs_getops(fstype)) == NULL) {
 		error = ENODEV;
 		goto done;

@@ -544,7 +544,7 @@ sys_symlinkat(struct lwp *l, const struct sys_symlinkat_args *uap,
 	const char *target = SCARG(uap, target);
 
 	(void)retval;
-	if (target == NULL)
+	if (!useraddr_ok(target, 1))
 		return EFAULT;
 	if (target[0] == '\0')
 		return ENOENT;
@@ -782,7 +782,11 @@ rename_names(struct vctx *c, struct nameidata *fnd, struct nameidata *tnd,
 	bool exchange = (flags & RENAME_EXCHANGE) != 0;
 	struct vnode *fvp = fnd->ni_vp, *tvp = tnd->ni_vp;
 
-	if (fnd->ni_dvp->v_mount != tnd->ni_dvp->v_mount)
+	/* "/" has no parent: its mount is its own */
+	struct vnode *fdir = fnd->ni_dvp != NULL ? fnd->ni_dvp : fnd->ni_vp;
+	struct vnode *tdir = tnd->ni_dvp != NULL ? tnd->ni_dvp : tnd->ni_vp;
+
+	if (fdir->v_mount != tdir->v_mount)
 		return EXDEV;
 	if (fnd->ni_lasttype != LAST_NORM)
 		return EBUSY;
@@ -958,7 +962,7 @@ sys_readlink(struct lwp *l, const struct sys_readlink_args *uap, long *retval)
 {
 	struct sys_readlinkat_args a;
 
-	if (SCARG(uap, path) == NULL)
+	if (!useraddr_ok(SCARG(uap, path), 1))
 		return EFAULT;
 	if (SCARG(uap, path)[0] == '\0')
 		return ENOENT;

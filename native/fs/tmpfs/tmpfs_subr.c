@@ -455,7 +455,11 @@ tmpfs_reg_truncate(struct tmpfs_mount *tm, struct tmpfs_node *n, uint64_t size)
 
 	if (size > TMPFS_MAXFILESIZE)
 		return EFBIG;
-	if (size < n->tn_size && r->tr_height > 0) {
+	/*
+	 * Pages past the new end go, even when the size does not shrink:
+	 * fallocate(FALLOC_FL_KEEP_SIZE) leaves pages beyond the size.
+	 */
+	if (r->tr_height > 0) {
 		/* zero the tail of the last page kept */
 		if (size & (TMPFS_PAGE_SIZE - 1)) {
 			void **slot = page_slot(NULL, r, size >> TMPFS_PAGE_SHIFT,
