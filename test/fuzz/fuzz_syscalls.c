@@ -11,7 +11,6 @@
  * a fixed number of inputs from a seeded generator, as a test.
  */
 #include <errno.h>
-#include <stdbool.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -218,86 +217,31 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifndef RUMPKIT_LIBFUZZER
-#include <dirent.h>
+#include "replay.h"
 
-/* Run one input file; true if it could be read. */
-static bool
-replay_file(const char *path)
+/* Generated input i: a program of bytes from a generator seeded with i. */
+size_t
+fuzz_generate(unsigned i, uint8_t *buf, size_t cap)
 {
-	static uint8_t fbuf[1 << 16];
-	FILE *f = fopen(path, "rb");
-	size_t n;
+	uint64_t x = 0x9e3779b97f4a7c15ull ^ ((uint64_t)i * 0x100000001b3ull);
+	size_t n = 64 + (size_t)(i * 7919u % 960u);
 
-	if (f == NULL)
-		return false;
-	n = fread(fbuf, 1, sizeof(fbuf), f);
-	fclose(f);
-	LLVMFuzzerTestOneInput(fbuf, n);
-	return true;
-}
-
-/* Every file of a directory: the inputs that once found bugs. */
-static int
-replay_dir(const char *dir)
-{
-	char path[1024];
-	struct dirent *de;
-	DIR *d = opendir(dir);
-	int n = 0;
-
-	if (d == NULL)
-		return 0;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		n += replay_file(path);
+	if (n > cap)
+		n = cap;
+	for (size_t j = 0; j < n; j++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		buf[j] = (uint8_t)x;
 	}
-	closedir(d);
+	current = i;
+	trace = getenv("RUMPKIT_FUZZ_TRACE") != NULL;
 	return n;
 }
 
-/*
- * Replay: the regression inputs kept in the source tree, the files named,
- * then `count` inputs from a seeded generator.
- */
 int
 main(int argc, char **argv)
 {
-	uint64_t seed = 0x9e3779b97f4a7c15ull;
-	unsigned count = 3000;
-	static uint8_t buf[1024];
-	int files = 0;
-
-	unsigned only = UINT32_MAX;
-
-	if (getenv("RUMPKIT_FUZZ_COUNT") != NULL)
-		count = (unsigned)atoi(getenv("RUMPKIT_FUZZ_COUNT"));
-	if (getenv("RUMPKIT_FUZZ_ONLY") != NULL)
-		only = (unsigned)atoi(getenv("RUMPKIT_FUZZ_ONLY"));
-#ifdef FUZZ_REGRESS_DIR
-	files += replay_dir(FUZZ_REGRESS_DIR);
-#endif
-	for (int i = 1; i < argc; i++)
-		files += replay_file(argv[i]);
-	for (unsigned i = 0; i < count; i++) {
-		size_t n = 64 + (size_t)(seed % 900);
-
-		for (size_t j = 0; j < n; j++) {
-			seed ^= seed << 13;
-			seed ^= seed >> 7;
-			seed ^= seed << 17;
-			buf[j] = (uint8_t)seed;
-		}
-		if (only != UINT32_MAX && i != only)
-			continue;
-		trace = only != UINT32_MAX && getenv("RUMPKIT_FUZZ_TRACE") != NULL;
-		current = i;
-		LLVMFuzzerTestOneInput(buf, n);
-	}
-	/* the harness's output for run.mjs */
-	printf("1..1\nok 1 - %d files and %u generated programs ran\n1 passed, 0 failed\n",
-	    files, count);
-	return 0;
+	return fuzz_replay_main(argc, argv, FUZZ_REGRESS_DIR, 3000);
 }
 #endif
