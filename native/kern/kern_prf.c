@@ -81,13 +81,14 @@ kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			break;
 		}
 		case 'u':
+		case 'o':
 		case 'x':
 		case 'X': {
 			uint64_t v = lmod ? va_arg(ap, unsigned long) :
 			    va_arg(ap, unsigned);
 
-			putnum(&fb, v, *fmt == 'u' ? 10 : 16, false, width,
-			    pad, *fmt == 'X');
+			putnum(&fb, v, *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16,
+			    false, width, pad, *fmt == 'X');
 			break;
 		}
 		case 'p':

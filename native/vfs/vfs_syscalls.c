@@ -127,14 +127,16 @@ count_entry(void *arg, const struct vdirent *de)
 	return 0;
 }
 
-static bool
-dir_empty(struct vnode *vp)
+/* 0 when vp is empty, ENOTEMPTY, or the error reading it (a corrupt one). */
+static int
+dir_check_empty(struct vnode *vp)
 {
 	off_t off = 0;
-	int n = 0;
+	int n = 0, error;
 
-	vp->v_op->vop_readdir(vp, &off, count_entry, &n);
-	return n == 0;
+	if ((error = vp->v_op->vop_readdir(vp, &off, count_entry, &n)) != 0)
+		return error;
+	return n == 0 ? 0 : ENOTEMPTY;
 }
 
 static mode_t
@@ -681,9 +683,7 @@ do_rmdir(struct lwp *l, int dirfd, const char *path)
 			;
 		else if (rdonly(nd.ni_dvp))
 			error = EROFS;
-		else if (!dir_empty(nd.ni_vp))
-			error = ENOTEMPTY;
-		else
+		else if ((error = dir_check_empty(nd.ni_vp)) == 0)
 			error = nd.ni_dvp->v_op->vop_rmdir(nd.ni_dvp, nd.ni_name,
 			    nd.ni_namelen, nd.ni_vp);
 		break;
@@ -840,8 +840,9 @@ rename_vnodes(struct vctx *c, struct nameidata *fnd, struct nameidata *tnd,
 	if (exchange && fdvp != tdvp && tvp->v_type == VDIR &&
 	    (error = vn_access(tvp, VWRITE, c->cr)) != 0)
 		return error;
-	if (!exchange && tvp != NULL && tvp->v_type == VDIR && !dir_empty(tvp))
-		return ENOTEMPTY;
+	if (!exchange && tvp != NULL && tvp->v_type == VDIR &&
+	    (error = dir_check_empty(tvp)) != 0)
+		return error;
 	return fdvp->v_op->vop_rename(fdvp, fnd->ni_name, fnd->ni_namelen, fvp,
 	    tdvp, tnd->ni_name, tnd->ni_namelen, tvp, exchange);
 }
