@@ -1,7 +1,7 @@
 // rumpkit: rump kernels as a library, many per process.
 export { Kernel, Process } from './kernel.js';
 export type {
-  BootOptions, ProcessOptions, KernelStats, DiskOptions, DiskInfo, EtfsType, KernelDisks, KernelEtfs,
+  BootOptions, ProcessOptions, MountOptions, KernelStats, DiskOptions, DiskInfo, EtfsType, KernelDisks, KernelEtfs,
 } from './kernel.js';
 export { Stats, BigIntStats, Dirent, Dir, ReadStream, WriteStream, FileHandle } from './fs/index.js';
 export type { KernelFs, KernelFsPromises, ReadStreamOptions, WriteStreamOptions, CpOptions } from './fs/index.js';

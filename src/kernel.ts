@@ -127,6 +127,25 @@ function checkObject(v: unknown, name: string): Record<string, unknown> {
 
 const FD_FLAGS = { clean: 0, copy: 0, share: 0 };
 
+export interface MountOptions {
+  /** The block device (a disk's key, e.g. '/dev/ld0') for disk file systems. */
+  device?: string;
+  /** Mount read-only (MS_RDONLY). Default false. */
+  readOnly?: boolean;
+  /** File-system specific options, mount(2)'s data string. */
+  data?: string;
+}
+
+function mountFlags(o: MountOptions): number {
+  if (o.readOnly !== undefined && typeof o.readOnly !== 'boolean') {
+    throw invalidArgType('options.readOnly', 'of type boolean', o.readOnly);
+  }
+  for (const k of ['device', 'data'] as const) {
+    if (o[k] !== undefined && typeof o[k] !== 'string') throw invalidArgType(`options.${k}`, 'of type string', o[k]);
+  }
+  return o.readOnly ? native.constants.mount.MS_RDONLY! : 0;
+}
+
 /** A process of a kernel: its own credentials, umask and descriptor table. */
 export class Process {
   /** Typed system calls, made as this process. */
@@ -156,6 +175,24 @@ export class Process {
   get pid(): number {
     if (this.#pid < 0) this.#pid = this.sys.getpid();
     return this.#pid;
+  }
+
+  /**
+   * Mount a file system of type fstype ('tmpfs', 'ext2') on the directory
+   * target: mount(2) with MS_RDONLY for readOnly. Throws RumpError.
+   */
+  mount(fstype: string, target: string, options?: MountOptions): void {
+    if (typeof fstype !== 'string') throw invalidArgType('fstype', 'of type string', fstype);
+    if (typeof target !== 'string') throw invalidArgType('target', 'of type string', target);
+    const o = checkObject(options, 'options') as MountOptions;
+    const flags = mountFlags(o);
+    this.sys.mount(o.device ?? null, target, fstype, flags, o.data ?? null);
+  }
+
+  /** Unmount the file system mounted on target (umount2(2) without flags). Throws RumpError. */
+  unmount(target: string): void {
+    if (typeof target !== 'string') throw invalidArgType('target', 'of type string', target);
+    this.sys.umount2(target, 0);
   }
 
   /** 'running', 'exited', or 'halted' (its kernel was halted). */
@@ -334,6 +371,16 @@ export class Kernel {
   /** A new process, a child of pid 1 (see Process.process). */
   process(options?: ProcessOptions): Process {
     return this.init.process(options);
+  }
+
+  /** Mount as pid 1 (see Process.mount): k.mount('ext2', '/mnt', { device: '/dev/ld0' }). */
+  mount(fstype: string, target: string, options?: MountOptions): void {
+    this.init.mount(fstype, target, options);
+  }
+
+  /** Unmount as pid 1 (see Process.unmount). */
+  unmount(target: string): void {
+    this.init.unmount(target);
   }
 
   stats(): KernelStats {

@@ -137,6 +137,11 @@ struct vfsops {
 	struct vnode *(*vfs_root)(struct mount *mp);	/* no reference taken */
 	int	(*vfs_statfs)(struct mount *mp, struct statfs *sbp);
 	int	(*vfs_sync)(struct mount *mp);
+	/*
+	 * mount(2) MS_REMOUNT: flags are the new MS_RDONLY/MS_NOATIME; called
+	 * before mnt_flag changes, an error refuses.  NULL: only the flags change.
+	 */
+	int	(*vfs_remount)(struct mount *mp, unsigned long flags);
 };
 
 struct mount {

@@ -174,6 +174,23 @@ require_root(struct lwp *l)
 	return priv ? 0 : EPERM;
 }
 
+/* MS_REMOUNT: the file system may refuse, or prepare (ext2's clean state). */
+static int
+do_remount(struct vnode *vp, unsigned long flags)
+{
+	struct mount *mp = vp->v_mount;
+	int error;
+
+	if (!(vp->v_flag & VV_ROOT))
+		return EINVAL;
+	if (mp->mnt_op->vfs_remount != NULL &&
+	    (error = mp->mnt_op->vfs_remount(mp, flags)) != 0)
+		return error;
+	mp->mnt_flag = (mp->mnt_flag & ~(unsigned long)(MS_RDONLY | MS_NOATIME)) |
+	    (flags & (MS_RDONLY | MS_NOATIME));
+	return 0;
+}
+
 int
 sys_mount(struct lwp *l, const struct sys_mount_args *uap, long *retval)
 {
@@ -200,12 +217,7 @@ sys_mount(struct lwp *l, const struct sys_mount_args *uap, long *retval)
 	if ((error = namei(l, &nd)) != 0)
 		goto out;
 	if (flags & MS_REMOUNT) {
-		if (!(nd.ni_vp->v_flag & VV_ROOT))
-			error = EINVAL;
-		else
-			nd.ni_vp->v_mount->mnt_flag = (nd.ni_vp->v_mount->mnt_flag &
-			    ~(unsigned long)(MS_RDONLY | MS_NOATIME)) |
-			    (flags & (MS_RDONLY | MS_NOATIME));
+		error = do_remount(nd.ni_vp, flags);
 		goto done;
 	}
 	if ((fstype != NULL && !useraddr_ok(fstype, 1)) ||

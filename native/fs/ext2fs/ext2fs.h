@@ -174,6 +174,8 @@ struct ext2_dirent {
 #define EXT2_DIRENT_HDR		8
 #define EXT2_DIRENT_SIZE(n)	((EXT2_DIRENT_HDR + (n) + 3) & ~3u)
 
+struct uio;
+
 struct ext2_node {
 	struct vnode		n_vnode;
 	LIST_ENTRY(ext2_node)	n_hash;		/* em_nodes[ino % hash size] */
@@ -241,6 +243,41 @@ dev_t	ext2fs_rdev(const struct ext2_node *n);
 /* The disk block of file block lbn, 0 for a hole. */
 int	ext2fs_bmap(struct ext2_node *n, uint64_t lbn, uint64_t *bnp);
 uint64_t ext2fs_maxfilesize(const struct ext2_mount *em);
+/* The i_block slot and indexes of lbn; the indirect levels, -1 past the tree. */
+int	ext2fs_bmap_path(const struct ext2_mount *em, uint64_t lbn,
+	    unsigned *slot, uint32_t idx[3]);
+
+/* ext2fs_alloc.c: bitmaps and free counts */
+int	ext2fs_blkalloc(struct ext2_mount *em, uint64_t hint, uint64_t *bnp);
+int	ext2fs_blkfree(struct ext2_mount *em, uint64_t b);
+int	ext2fs_inoalloc(struct ext2_mount *em, uint32_t near, bool isdir,
+	    uint32_t *inop);
+int	ext2fs_inofree(struct ext2_mount *em, uint32_t ino, bool isdir);
+
+/* ext2fs_write.c: allocation in files, writing, truncation */
+/* The disk block of lbn, allocated (zeroed) with its indirect blocks if absent. */
+int	ext2fs_balloc(struct ext2_node *n, uint64_t lbn, uint64_t *bnp);
+int	ext2fs_truncate(struct ext2_node *n, uint64_t size);
+int	ext2fs_write(struct vnode *vp, struct uio *uio, int ioflag);
+int	ext2fs_allocate(struct vnode *vp, off_t off, off_t len, bool keepsize);
+
+/* ext2fs_dirwrite.c: directory entries */
+int	ext2fs_direnter(struct ext2_node *dp, const char *nm, size_t len,
+	    struct ext2_node *n);
+int	ext2fs_dirremove(struct ext2_node *dp, const char *nm, size_t len);
+/* Point the entry nm at n (rename over a name, "..", exchange). */
+int	ext2fs_dirrewrite(struct ext2_node *dp, const char *nm, size_t len,
+	    struct ext2_node *n);
+/* The first block of a new directory n in dp: "." and "..". */
+int	ext2fs_dirinit(struct ext2_node *dp, struct ext2_node *n);
+/* A directory is being modified: it is no longer a hashed one. */
+void	ext2fs_dirunindex(struct ext2_node *dp);
+
+/* ext2fs_inode.c, for new and dying inodes */
+int	ext2fs_newnode(struct ext2_node *dp, enum vtype type, mode_t mode,
+	    uid_t uid, gid_t gid, struct ext2_node **np);
+void	ext2fs_setowner(struct ext2_node *n, uint32_t uid, uint32_t gid);
+void	ext2fs_setrdev(struct ext2_node *n, dev_t rdev);
 
 /* ext2fs_lookup.c */
 typedef int (*ext2fs_dirent_cb)(void *arg, const struct ext2_dirent *de,

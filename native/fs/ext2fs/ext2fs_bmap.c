@@ -14,8 +14,8 @@
  * below it.  Returns the number of indirect levels (0 to 3), or -1 when
  * lbn is beyond the triple indirect tree.
  */
-static int
-bmap_path(const struct ext2_mount *em, uint64_t lbn, unsigned *slot,
+int
+ext2fs_bmap_path(const struct ext2_mount *em, uint64_t lbn, unsigned *slot,
     uint32_t idx[3])
 {
 	uint64_t nind = em->em_nindir, span = 1;
@@ -85,7 +85,7 @@ ext2fs_bmap(struct ext2_node *n, uint64_t lbn, uint64_t *bnp)
 	uint64_t b;
 	int level, error;
 
-	if ((level = bmap_path(em, lbn, &slot, idx)) < 0)
+	if ((level = ext2fs_bmap_path(em, lbn, &slot, idx)) < 0)
 		return EFBIG;
 	b = n->n_din->i_block[slot];
 	if (b != 0 && !ext2fs_blkok(em, b))

@@ -317,3 +317,80 @@ ext2fs_flushnodes(struct ext2_mount *em, bool free)
 		}
 	}
 }
+
+/* ------------------------------------------------------------ new inodes */
+
+void
+ext2fs_setowner(struct ext2_node *n, uint32_t uid, uint32_t gid)
+{
+	struct ext2_dinode *d = n->n_din;
+
+	d->i_uid = (uint16_t)uid;
+	d->i_uid_high = (uint16_t)(uid >> 16);
+	d->i_gid = (uint16_t)gid;
+	d->i_gid_high = (uint16_t)(gid >> 16);
+	n->n_dirty = true;
+}
+
+/* The old encoding when both numbers fit in a byte, else the new one. */
+void
+ext2fs_setrdev(struct ext2_node *n, dev_t rdev)
+{
+	uint32_t ma = major(rdev), mi = minor(rdev);
+
+	if (ma < 256 && mi < 256) {
+		n->n_din->i_block[0] = ma << 8 | mi;
+		n->n_din->i_block[1] = 0;
+	} else {
+		n->n_din->i_block[0] = 0;
+		n->n_din->i_block[1] = (mi & 0xff) | ma << 8 |
+		    (mi & ~0xffu) << 12;
+	}
+	n->n_dirty = true;
+}
+
+/* A fresh inode (no links yet), allocated near its parent, held. */
+int
+ext2fs_newnode(struct ext2_node *dp, enum vtype type, mode_t mode,
+    uid_t uid, gid_t gid, struct ext2_node **np)
+{
+	struct ext2_mount *em = E2MP(dp);
+	struct rump_kernel *k = em->em_mount->mnt_kernel;
+	size_t dsize = MAX(em->em_isize, sizeof(struct ext2_dinode));
+	struct ext2_node *n;
+	struct ext2_dinode *d;
+	struct timespec now;
+	uint32_t ino;
+	int error;
+
+	if ((n = kmem_zalloc(k, sizeof(*n))) == NULL)
+		return ENOMEM;
+	if ((n->n_din = kmem_zalloc(k, dsize)) == NULL) {
+		kmem_free(k, n, sizeof(*n));
+		return ENOMEM;
+	}
+	if ((error = ext2fs_inoalloc(em, dp->n_ino, type == VDIR, &ino)) != 0) {
+		kmem_free(k, n->n_din, dsize);
+		kmem_free(k, n, sizeof(*n));
+		return error;
+	}
+	d = n->n_din;
+	n->n_ino = ino;
+	n->n_vnode.v_mount = em->em_mount;
+	d->i_mode = (uint16_t)(vtype_to_ifmt(type) | (mode & 07777));
+	if (em->em_isize >= EXT2_GOOD_OLD_INODE_SIZE + 32)
+		d->i_extra_isize = 32;
+	vfs_gettime(&now);
+	d->i_generation = (uint32_t)now.tv_nsec ^ ino;
+	ext2fs_setowner(n, uid, gid);
+	ext2fs_settime(n, &d->i_atime, &d->i_atime_extra, &now);
+	ext2fs_settime(n, &d->i_mtime, &d->i_mtime_extra, &now);
+	ext2fs_settime(n, &d->i_ctime, &d->i_ctime_extra, &now);
+	ext2fs_settime(n, &d->i_crtime, &d->i_crtime_extra, &now);
+	vnode_init(&n->n_vnode, em->em_mount, &ext2fs_vnodeops, type, n);
+	LIST_INSERT_HEAD(&em->em_nodes[ino % EXT2_NODEHASH], n, n_hash);
+	vref(&n->n_vnode);
+	n->n_dirty = true;
+	*np = n;
+	return 0;
+}

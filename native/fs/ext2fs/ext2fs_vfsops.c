@@ -378,11 +378,6 @@ ext2fs_mount(struct mount *mp, const char *source, const char *data)
 		error = check_super(em);
 	if (error == 0)
 		error = check_features(em, ronly);
-	if (error == 0 && !ronly) {
-		klog(k, "ext2fs: %s: read-write mounts are not supported yet",
-		    em->em_devname);
-		error = EROFS;
-	}
 	if (error == 0)
 		error = read_gd(em);
 	if (error == 0)
@@ -435,6 +430,36 @@ ext2fs_unmount(struct mount *mp)
 	return error;
 }
 
+/*
+ * Read-write to read-only: everything written and the file system marked
+ * clean, as at unmount.  Read-only to read-write is refused: the device
+ * was opened for reading only (unmount and mount again).
+ */
+static int
+ext2fs_remount(struct mount *mp, unsigned long flags)
+{
+	struct ext2_mount *em = MPTOE2(mp);
+	bool ronly = (flags & MS_RDONLY) != 0;
+	int error;
+
+	if (ronly == em->em_ronly)
+		return 0;
+	if (!ronly) {
+		klog(mp->mnt_kernel, "ext2fs: %s: cannot remount read-write: "
+		    "unmount and mount again", em->em_devname);
+		return EROFS;
+	}
+	ext2fs_flushnodes(em, false);
+	em->em_sb.s_state |= EXT2_VALID_FS;
+	em->em_sb.s_wtime = now_sec();
+	em->em_fsmod = false;
+	if ((error = write_super(em, false)) != 0 ||
+	    (error = vflushbuf(em->em_devvp)) != 0)
+		return error;
+	em->em_ronly = true;
+	return 0;
+}
+
 static struct vnode *
 ext2fs_root(struct mount *mp)
 {
@@ -479,4 +504,5 @@ const struct vfsops ext2fs_vfsops = {
 	.vfs_root = ext2fs_root,
 	.vfs_statfs = ext2fs_statfs,
 	.vfs_sync = ext2fs_sync,
+	.vfs_remount = ext2fs_remount,
 };

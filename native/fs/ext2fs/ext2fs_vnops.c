@@ -191,90 +191,304 @@ ext2fs_fsync(struct vnode *vp)
 	return vflushbuf(em->em_devvp);
 }
 
+/*
+ * The last reference went.  An inode without names is freed now (its
+ * blocks, then its bitmap bit), as Linux does at the last iput.
+ */
 static void
 ext2fs_inactive(struct vnode *vp)
 {
 	struct ext2_node *n = VTOE2(vp);
+	struct ext2_mount *em = E2MP(n);
+	struct timespec now;
 
+	if (n->n_din->i_links_count == 0 && !em->em_ronly &&
+	    ext2fs_truncate(n, 0) == 0) {
+		vfs_gettime(&now);
+		n->n_din->i_dtime = (uint32_t)now.tv_sec;
+		n->n_dirty = true;
+		(void)ext2fs_iupdate(n);
+		(void)ext2fs_inofree(em, n->n_ino, vp->v_type == VDIR);
+	}
 	ext2fs_freenode(n);
 }
 
-static int
-ext2fs_rofs(void)
+/* A node that could not be linked: its inode goes back at once. */
+static void
+discard(struct ext2_node *n)
 {
-	return EROFS;
+	n->n_din->i_links_count = 0;
+	vrele(&n->n_vnode);
 }
 
 static int
-ro_create(struct vnode *dvp, const char *nm, size_t len, struct vattr *va,
+link_new(struct ext2_node *dp, const char *nm, size_t len,
+    struct ext2_node *n, struct vnode **vpp)
+{
+	int error;
+
+	if ((error = ext2fs_direnter(dp, nm, len, n)) != 0) {
+		discard(n);
+		return error;
+	}
+	if (n->n_vnode.v_type == VDIR) {
+		dp->n_din->i_links_count++;
+		dp->n_dirty = true;
+	}
+	*vpp = &n->n_vnode;
+	return 0;
+}
+
+static int
+ext2fs_create(struct vnode *dvp, const char *nm, size_t len, struct vattr *va,
     struct vnode **vpp)
 {
-	(void)dvp; (void)nm; (void)len; (void)va; (void)vpp;
-	return ext2fs_rofs();
+	struct ext2_node *dp = VTOE2(dvp), *n;
+	bool isdir = va->va_type == VDIR;
+	int error;
+
+	if (dp->n_din->i_links_count == 0)
+		return ENOENT;
+	if (isdir && dp->n_din->i_links_count >= EXT2_LINK_MAX)
+		return EMLINK;
+	error = ext2fs_newnode(dp, va->va_type, va->va_mode, va->va_uid,
+	    va->va_gid, &n);
+	if (error != 0)
+		return error;
+	if (va->va_type == VCHR || va->va_type == VBLK)
+		ext2fs_setrdev(n, va->va_rdev);
+	n->n_din->i_links_count = isdir ? 2 : 1;
+	if (isdir && (error = ext2fs_dirinit(dp, n)) != 0) {
+		discard(n);
+		return error;
+	}
+	return link_new(dp, nm, len, n, vpp);
 }
 
 static int
-ro_symlink(struct vnode *dvp, const char *nm, size_t len, struct vattr *va,
+symlink_data(struct ext2_node *n, const char *target, size_t tlen)
+{
+	struct ext2_mount *em = E2MP(n);
+	struct buf *bp;
+	uint64_t b;
+	int error;
+
+	if (tlen < EXT2_MAXSYMLINKLEN) {
+		memcpy(n->n_din->i_block, target, tlen);
+	} else {
+		if ((error = ext2fs_balloc(n, 0, &b)) != 0)
+			return error;
+		if ((error = ext2fs_bread(em, b, &bp)) != 0)
+			return error;
+		memcpy(bp->b_data, target, tlen);
+		bdwrite(bp);
+	}
+	ext2fs_setsize(n, tlen);
+	return 0;
+}
+
+static int
+ext2fs_symlink(struct vnode *dvp, const char *nm, size_t len, struct vattr *va,
     const char *target, struct vnode **vpp)
 {
-	(void)dvp; (void)nm; (void)len; (void)va; (void)target; (void)vpp;
-	return ext2fs_rofs();
+	struct ext2_node *dp = VTOE2(dvp), *n;
+	size_t tlen = strlen(target);
+	int error;
+
+	if (dp->n_din->i_links_count == 0)
+		return ENOENT;
+	if (tlen >= E2MP(dp)->em_bsize)
+		return ENAMETOOLONG;
+	if ((error = ext2fs_newnode(dp, VLNK, 0777, va->va_uid, va->va_gid,
+	    &n)) != 0)
+		return error;
+	n->n_din->i_links_count = 1;
+	if ((error = symlink_data(n, target, tlen)) != 0) {
+		discard(n);
+		return error;
+	}
+	return link_new(dp, nm, len, n, vpp);
 }
 
 static int
-ro_name(struct vnode *dvp, const char *nm, size_t len, struct vnode *vp)
+ext2fs_link(struct vnode *dvp, const char *nm, size_t len, struct vnode *vp)
 {
-	(void)dvp; (void)nm; (void)len; (void)vp;
-	return ext2fs_rofs();
+	struct ext2_node *dp = VTOE2(dvp), *n = VTOE2(vp);
+	int error;
+
+	if (dp->n_din->i_links_count == 0)
+		return ENOENT;
+	if (n->n_din->i_links_count >= EXT2_LINK_MAX)
+		return EMLINK;
+	if ((error = ext2fs_direnter(dp, nm, len, n)) != 0)
+		return error;
+	n->n_din->i_links_count++;
+	ext2fs_touch(n, false);
+	return 0;
 }
 
 static int
-ro_rename(struct vnode *fdvp, const char *fnm, size_t flen, struct vnode *fvp,
-    struct vnode *tdvp, const char *tnm, size_t tlen, struct vnode *tvp,
-    bool exchange)
+ext2fs_remove(struct vnode *dvp, const char *nm, size_t len, struct vnode *vp)
 {
-	(void)fdvp; (void)fnm; (void)flen; (void)fvp; (void)tdvp; (void)tnm;
-	(void)tlen; (void)tvp; (void)exchange;
-	return ext2fs_rofs();
+	struct ext2_node *n = VTOE2(vp);
+	int error;
+
+	if ((error = ext2fs_dirremove(VTOE2(dvp), nm, len)) != 0)
+		return error;
+	if (n->n_din->i_links_count > 0)
+		n->n_din->i_links_count--;
+	ext2fs_touch(n, false);
+	return 0;
+}
+
+/* Directory n lost its name in dp: its "." and dp's ".." from it go too. */
+static void
+dir_orphan(struct ext2_node *dp, struct ext2_node *n)
+{
+	n->n_din->i_links_count = 0;
+	ext2fs_touch(n, false);
+	cache_purge(&n->n_vnode);
+	if (dp->n_din->i_links_count > 0)
+		dp->n_din->i_links_count--;
+	dp->n_dirty = true;
 }
 
 static int
-ro_setattr(struct vnode *vp, const struct vattr *va)
+ext2fs_rmdir(struct vnode *dvp, const char *nm, size_t len, struct vnode *vp)
 {
-	(void)vp; (void)va;
-	return ext2fs_rofs();
+	struct ext2_node *dp = VTOE2(dvp);
+	int error;
+
+	if ((error = ext2fs_dirremove(dp, nm, len)) != 0)
+		return error;
+	dir_orphan(dp, VTOE2(vp));
+	return 0;
+}
+
+/* Directory n moves from fdp to tdp: its ".." and both link counts. */
+static int
+dir_reparent(struct ext2_node *n, struct ext2_node *fdp,
+    struct ext2_node *tdp)
+{
+	int error;
+
+	if (n->n_vnode.v_type != VDIR || fdp == tdp)
+		return 0;
+	if ((error = ext2fs_dirrewrite(n, "..", 2, tdp)) != 0)
+		return error;
+	fdp->n_din->i_links_count--;
+	tdp->n_din->i_links_count++;
+	fdp->n_dirty = tdp->n_dirty = true;
+	return 0;
 }
 
 static int
-ro_write(struct vnode *vp, struct uio *uio, int ioflag)
+rename_exchange(struct ext2_node *fdp, const char *fnm, size_t flen,
+    struct ext2_node *fn, struct ext2_node *tdp, const char *tnm, size_t tlen,
+    struct ext2_node *tn)
 {
-	(void)vp; (void)uio; (void)ioflag;
-	return ext2fs_rofs();
+	int error;
+
+	if ((error = ext2fs_dirrewrite(fdp, fnm, flen, tn)) != 0 ||
+	    (error = ext2fs_dirrewrite(tdp, tnm, tlen, fn)) != 0 ||
+	    (error = dir_reparent(fn, fdp, tdp)) != 0 ||
+	    (error = dir_reparent(tn, tdp, fdp)) != 0)
+		return error;
+	ext2fs_touch(fn, false);
+	ext2fs_touch(tn, false);
+	return 0;
+}
+
+/*
+ * Rename: the VFS has checked the POSIX rules (types, emptiness, loops).
+ * The new name is made first (the step that can fail for want of space),
+ * then the old one goes.
+ */
+static int
+ext2fs_rename(struct vnode *fdvp, const char *fnm, size_t flen,
+    struct vnode *fvp, struct vnode *tdvp, const char *tnm, size_t tlen,
+    struct vnode *tvp, bool exchange)
+{
+	struct ext2_node *fdp = VTOE2(fdvp), *tdp = VTOE2(tdvp);
+	struct ext2_node *fn = VTOE2(fvp), *tn = tvp ? VTOE2(tvp) : NULL;
+	bool isdir = fvp->v_type == VDIR;
+	int error;
+
+	if (tdp->n_din->i_links_count == 0)
+		return ENOENT;
+	if (exchange)
+		return rename_exchange(fdp, fnm, flen, fn, tdp, tnm, tlen, tn);
+	if (isdir && fdp != tdp && (tn == NULL || tvp->v_type != VDIR) &&
+	    tdp->n_din->i_links_count >= EXT2_LINK_MAX)
+		return EMLINK;
+	if (tn != NULL)
+		error = ext2fs_dirrewrite(tdp, tnm, tlen, fn);
+	else
+		error = ext2fs_direnter(tdp, tnm, tlen, fn);
+	if (error != 0)
+		return error;
+	if (tn != NULL && tvp->v_type == VDIR)
+		dir_orphan(tdp, tn);
+	else if (tn != NULL) {
+		tn->n_din->i_links_count--;
+		ext2fs_touch(tn, false);
+	}
+	if ((error = ext2fs_dirremove(fdp, fnm, flen)) != 0)
+		return error;
+	if ((error = dir_reparent(fn, fdp, tdp)) != 0)
+		return error;
+	ext2fs_touch(fn, false);
+	return 0;
 }
 
 static int
-ro_allocate(struct vnode *vp, off_t off, off_t len, bool keepsize)
+ext2fs_setattr(struct vnode *vp, const struct vattr *va)
 {
-	(void)vp; (void)off; (void)len; (void)keepsize;
-	return ext2fs_rofs();
+	struct ext2_node *n = VTOE2(vp);
+	struct ext2_dinode *d = n->n_din;
+	int error;
+
+	if (va->va_mask & VA_SIZE) {
+		if (vp->v_type == VDIR)
+			return EISDIR;
+		if (vp->v_type != VREG)
+			return EINVAL;
+		if ((error = ext2fs_truncate(n, va->va_size)) != 0)
+			return error;
+	}
+	if (va->va_mask & VA_MODE)
+		d->i_mode = (uint16_t)((d->i_mode & S_IFMT) |
+		    (va->va_mode & 07777));
+	if (va->va_mask & (VA_UID | VA_GID))
+		ext2fs_setowner(n, (va->va_mask & VA_UID) ? va->va_uid :
+		    ext2fs_uid(n), (va->va_mask & VA_GID) ? va->va_gid :
+		    ext2fs_gid(n));
+	if (va->va_mask & VA_ATIME)
+		ext2fs_settime(n, &d->i_atime, &d->i_atime_extra, &va->va_atime);
+	if (va->va_mask & VA_MTIME)
+		ext2fs_settime(n, &d->i_mtime, &d->i_mtime_extra, &va->va_mtime);
+	if (va->va_mask & VA_CTIME)
+		ext2fs_settime(n, &d->i_ctime, &d->i_ctime_extra, &va->va_ctime);
+	n->n_dirty = true;
+	return 0;
 }
 
 const struct vnodeops ext2fs_vnodeops = {
 	.vop_lookup = ext2fs_lookup,
-	.vop_create = ro_create,
-	.vop_symlink = ro_symlink,
-	.vop_link = ro_name,
-	.vop_remove = ro_name,
-	.vop_rmdir = ro_name,
-	.vop_rename = ro_rename,
+	.vop_create = ext2fs_create,
+	.vop_symlink = ext2fs_symlink,
+	.vop_link = ext2fs_link,
+	.vop_remove = ext2fs_remove,
+	.vop_rmdir = ext2fs_rmdir,
+	.vop_rename = ext2fs_rename,
 	.vop_getattr = ext2fs_getattr,
-	.vop_setattr = ro_setattr,
+	.vop_setattr = ext2fs_setattr,
 	.vop_read = ext2fs_read,
-	.vop_write = ro_write,
+	.vop_write = ext2fs_write,
 	.vop_readdir = ext2fs_readdir,
 	.vop_readlink = ext2fs_readlink,
 	.vop_fsync = ext2fs_fsync,
-	.vop_allocate = ro_allocate,
+	.vop_allocate = ext2fs_allocate,
 	.vop_seekdata = NULL,
 	.vop_inactive = ext2fs_inactive,
 };
