@@ -26,45 +26,9 @@
 #include <rump/rump_syscalls.h>
 
 #include "harness.h"
+#include "ext2_util.h"
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
-
-struct console {
-	char	text[8192];
-	size_t	len;
-};
-
-static void
-collect(void *arg, const char *line, size_t len)
-{
-	struct console *c = arg;
-
-	if (c->len + len + 2 < sizeof(c->text)) {
-		memcpy(c->text + c->len, line, len);
-		c->len += len;
-		c->text[c->len++] = '\n';
-		c->text[c->len] = '\0';
-	}
-}
-
-static uint64_t rng;
-
-static uint32_t
-rnd(void)
-{
-	rng = rng * 6364136223846793005ull + 1442695040888963407ull;
-	return (uint32_t)(rng >> 33);
-}
-
-static int
-run(const char *cmd)
-{
-	int r = system(cmd);
-
-	if (r != 0)
-		printf("# command failed (%d): %s\n", r, cmd);
-	return r;
-}
 
 static void
 rmtree(const char *path)
@@ -95,7 +59,6 @@ write_file(const char *path, size_t size)
 	}
 	return close(fd);
 }
-
 
 /* A file of size bytes with a few data blocks at the given offsets. */
 static int

@@ -26,37 +26,11 @@
 #include <rump/rump_syscalls.h>
 
 #include "harness.h"
+#include "ext2_util.h"
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 
-struct console {
-	char	text[16384];
-	size_t	len;
-};
-
 static struct console con;
-
-static void
-collect(void *arg, const char *line, size_t len)
-{
-	struct console *c = arg;
-
-	if (c->len + len + 2 < sizeof(c->text)) {
-		memcpy(c->text + c->len, line, len);
-		c->len += len;
-		c->text[c->len++] = '\n';
-		c->text[c->len] = '\0';
-	}
-}
-
-static uint64_t rng;
-
-static uint32_t
-rnd(void)
-{
-	rng = rng * 6364136223846793005ull + 1442695040888963407ull;
-	return (uint32_t)(rng >> 33);
-}
 
 static uint64_t
 seed_of(void)
@@ -64,16 +38,6 @@ seed_of(void)
 	const char *s = getenv("RUMPKIT_SEED");
 
 	return s != NULL ? strtoull(s, NULL, 0) : (uint64_t)time(NULL);
-}
-
-static int
-run(const char *cmd)
-{
-	int r = system(cmd);
-
-	if (r != 0)
-		printf("# command failed (%d): %s\n", r, cmd);
-	return r;
 }
 
 static struct rump_kernel *
