@@ -244,6 +244,9 @@ void	vn_newattr(struct vnode *dvp, kauth_cred_t cr, enum vtype type,
 	    mode_t mode, struct vattr *va);
 int	vn_open(struct lwp *l, int dirfd, const char *path, int flags,
 	    mode_t mode, struct file **fpp);
+/* Set-ID bits an unprivileged write drops (Linux's file_remove_privs). */
+mode_t	vn_killpriv_mode(kauth_cred_t cr, mode_t mode);
+int	vn_killpriv(struct vnode *vp);
 extern const struct fileops vnops;
 
 #endif

@@ -1268,11 +1268,9 @@ do_truncate(struct vctx *c, struct vnode *vp, off_t length)
 	nva.va_size = (uint64_t)length;
 	vfs_gettime(&nva.va_mtime);
 	nva.va_ctime = nva.va_mtime;
-	if (!kauth_cred_privileged(c->cr) && (va.va_mode & (S_ISUID | S_ISGID))) {
+	if (vn_killpriv_mode(c->cr, va.va_mode & 07777) != (va.va_mode & 07777)) {
 		nva.va_mask |= VA_MODE;
-		nva.va_mode = va.va_mode & ~(mode_t)S_ISUID;
-		if (va.va_mode & S_IXGRP)
-			nva.va_mode &= ~(mode_t)S_ISGID;
+		nva.va_mode = vn_killpriv_mode(c->cr, va.va_mode & 07777);
 	}
 	return vp->v_op->vop_setattr(vp, &nva);
 }
@@ -1366,7 +1364,7 @@ sys_fallocate(struct lwp *l, const struct sys_fallocate_args *uap,
 		error = ENODEV;
 	else if (off > INT64_MAX - len)
 		error = EFBIG;
-	else
+	else if ((error = vn_killpriv(vp)) == 0)
 		error = vp->v_op->vop_allocate(vp, off, len,
 		    (SCARG(uap, mode) & FALLOC_FL_KEEP_SIZE) != 0);
 	vfs_exit(fp->f_kernel);

@@ -122,6 +122,49 @@ vn_newattr(struct vnode *dvp, kauth_cred_t cr, enum vtype type, mode_t mode,
 	}
 }
 
+/*
+ * The mode a regular file keeps when an unprivileged caller writes it,
+ * truncates it or allocates in it: set-user-ID goes, and set-group-ID
+ * where group execute is set (without it the bit means mandatory locking).
+ * As Linux's file_remove_privs; a privileged caller (CAP_FSETID) keeps both.
+ */
+mode_t
+vn_killpriv_mode(kauth_cred_t cr, mode_t mode)
+{
+	if (kauth_cred_privileged(cr))
+		return mode;
+	mode &= ~(mode_t)S_ISUID;
+	if ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+		mode &= ~(mode_t)S_ISGID;
+	return mode;
+}
+
+/* Drop vp's set-ID bits before the calling process modifies its data. */
+int
+vn_killpriv(struct vnode *vp)
+{
+	struct vattr va, nva;
+	kauth_cred_t cr;
+	mode_t m;
+	int error;
+
+	if (vp->v_type != VREG ||
+	    (error = vp->v_op->vop_getattr(vp, &va)) != 0)
+		return 0;
+	if (!(va.va_mode & (S_ISUID | S_ISGID)))
+		return 0;
+	cr = kauth_cred_get_proc(curlwp->l_proc);
+	m = vn_killpriv_mode(cr, va.va_mode & 07777);
+	kauth_cred_free(curlwp->l_proc->p_kernel, cr);
+	if (m == (va.va_mode & 07777))
+		return 0;
+	memset(&nva, 0, sizeof(nva));
+	nva.va_mask = VA_MODE | VA_CTIME;
+	nva.va_mode = m;
+	vfs_gettime(&nva.va_ctime);
+	return vp->v_op->vop_setattr(vp, &nva);
+}
+
 static mode_t
 proc_umask(struct proc *p)
 {
@@ -358,7 +401,9 @@ vn_rw(struct file *fp, struct uio *uio, int flags, bool write)
 	} else if (write) {
 		if (fflag & O_APPEND)
 			ioflag |= IO_APPEND;
-		error = vp->v_op->vop_write(vp, uio, ioflag);
+		error = uio->uio_resid > 0 ? vn_killpriv(vp) : 0;
+		if (error == 0)
+			error = vp->v_op->vop_write(vp, uio, ioflag);
 	} else {
 		if (fflag & O_NOATIME)
 			ioflag |= IO_NOATIME;

@@ -235,6 +235,56 @@ scen_setgid(struct ctx *ctx)
 	SN(N_STAT, SYS_stat, "sg/d", BUF);
 }
 
+/*
+ * Writes, truncates and allocations by an ordinary user drop set-user-ID,
+ * and set-group-ID where group execute is set; an empty write drops
+ * nothing; root's writes keep both.
+ */
+static void
+scen_killpriv(struct ctx *ctx)
+{
+	static const mode_t modes[] = { 04755, 02755, 02745, 06775, 06745,
+	    04700, 02070 };
+	static const char *const how[] = { "write", "empty", "pwrite",
+	    "ftruncate", "fallocate", "append" };
+	char name[64];
+	long fd;
+
+	PREP(SYS_chmod, ".", 0777);
+	for (size_t h = 0; h < sizeof(how) / sizeof(how[0]); h++)
+		for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+			snprintf(name, sizeof(name), "%s_%04o", how[h],
+			    modes[i]);
+			mk(ctx, name, S_IFREG | modes[i], ME, MYGRP);
+			PREP(SYS_chmod, name, modes[i] | 0220);
+		}
+	mk(ctx, "root", S_IFREG | 06777, ME, MYGRP);
+	fd = S(SYS_open, "root", O_WRONLY);
+	S(SYS_write, fd, "x", 1);
+	S(SYS_close, fd);
+	SN(N_STAT, SYS_stat, "root", BUF);
+	pd_become_user(ctx, ME, MYGRP);
+	for (size_t h = 0; h < sizeof(how) / sizeof(how[0]); h++)
+		for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+			snprintf(name, sizeof(name), "%s_%04o", how[h],
+			    modes[i]);
+			TAG("%.40s", name);
+			fd = S(SYS_open, name,
+			    h == 5 ? O_WRONLY | O_APPEND : O_RDWR);
+			switch (h) {
+			case 0: S(SYS_write, fd, "ab", 2); break;
+			case 1: S(SYS_write, fd, "ab", 0); break;
+			case 2: S(SYS_pwrite64, fd, "ab", 2, 100); break;
+			case 3: S(SYS_ftruncate, fd, 1); break;
+			case 4: S(SYS_fallocate, fd, 0, 0, 8192); break;
+			default: S(SYS_write, fd, "ab", 2); break;
+			}
+			S(SYS_close, fd);
+			SN(N_STAT, SYS_stat, name, BUF);
+		}
+	TAG("%s", "");
+}
+
 /* chown and chmod rules for ordinary users. */
 static void
 scen_chown_rules(struct ctx *ctx)
@@ -344,6 +394,7 @@ DIFF(root)
 DIFF(search)
 DIFF(sticky)
 DIFF(setgid)
+DIFF(killpriv)
 DIFF(chown_rules)
 DIFF(utimens_rules)
 DIFF(hardlinks)
@@ -361,6 +412,7 @@ TESTS(
 	T(diff_search),
 	T(diff_sticky),
 	T(diff_setgid),
+	T(diff_killpriv),
 	T(diff_chown_rules),
 	T(diff_utimens_rules),
 	T(diff_hardlinks),
