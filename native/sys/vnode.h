@@ -172,6 +172,15 @@ void	vfs_wakeup(struct rump_kernel *k);
 int	vfs_init(struct rump_kernel *k);
 void	vfs_fini(struct rump_kernel *k);
 void	vfs_gettime(struct timespec *ts);
+/*
+ * Whether reading vp now moves its access time: never on a read-only or
+ * MS_NOATIME mount (nor a directory's with MS_NODIRATIME), always with
+ * MS_STRICTATIME, else Linux's relatime (the access time is not newer
+ * than the modification or change time, or is a day old).
+ */
+bool	vfs_atime_due(struct vnode *vp, const struct timespec *atime,
+	    const struct timespec *mtime, const struct timespec *ctime,
+	    const struct timespec *now);
 mode_t	vtype_to_ifmt(enum vtype t);
 enum vtype ifmt_to_vtype(mode_t m);
 unsigned char vtype_to_dt(enum vtype t);

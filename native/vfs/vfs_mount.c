@@ -20,6 +20,10 @@
 #include "sys/vnode.h"
 #include "gen/syscallargs.h"
 
+/* What MS_REMOUNT may change. */
+#define MS_REMOUNT_FLAGS	(MS_RDONLY | MS_NOATIME | MS_NODIRATIME | \
+	MS_STRICTATIME)
+
 extern const struct vfsops tmpfs_vfsops;
 extern const struct vfsops ext2fs_vfsops;
 
@@ -52,7 +56,7 @@ vfs_domount(struct rump_kernel *k, const struct vfsops *ops,
 	mp->mnt_kernel = k;
 	mp->mnt_op = ops;
 	mp->mnt_flag = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC |
-	    MS_NOATIME | MS_NODIRATIME | MS_SYNCHRONOUS);
+	    MS_NOATIME | MS_NODIRATIME | MS_STRICTATIME | MS_SYNCHRONOUS);
 	mp->mnt_dev = makedev(0, k->k_nextdev++);
 	if ((error = ops->vfs_mount(mp, source, data)) != 0) {
 		kmem_free(k, mp, sizeof(*mp));
@@ -186,8 +190,8 @@ do_remount(struct vnode *vp, unsigned long flags)
 	if (mp->mnt_op->vfs_remount != NULL &&
 	    (error = mp->mnt_op->vfs_remount(mp, flags)) != 0)
 		return error;
-	mp->mnt_flag = (mp->mnt_flag & ~(unsigned long)(MS_RDONLY | MS_NOATIME)) |
-	    (flags & (MS_RDONLY | MS_NOATIME));
+	mp->mnt_flag = (mp->mnt_flag & ~(unsigned long)MS_REMOUNT_FLAGS) |
+	    (flags & MS_REMOUNT_FLAGS);
 	return 0;
 }
 
@@ -297,7 +301,9 @@ dostatfs(struct vnode *vp, struct statfs *ubuf)
 	    ((mp->mnt_flag & MS_NOSUID) ? ST_NOSUID : 0) |
 	    ((mp->mnt_flag & MS_NODEV) ? ST_NODEV : 0) |
 	    ((mp->mnt_flag & MS_NOEXEC) ? ST_NOEXEC : 0) |
-	    ((mp->mnt_flag & MS_NOATIME) ? ST_NOATIME : 0);
+	    ((mp->mnt_flag & MS_NOATIME) ? ST_NOATIME : 0) |
+	    ((mp->mnt_flag & MS_NODIRATIME) ? ST_NODIRATIME : 0) |
+	    ((mp->mnt_flag & (MS_NOATIME | MS_STRICTATIME)) ? 0 : ST_RELATIME);
 	return copyout(&sb, ubuf, sizeof(sb));
 }
 

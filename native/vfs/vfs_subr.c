@@ -1,5 +1,6 @@
 /* VFS helpers: the VFS lock, time, type conversions, permission checks. */
 #include <dirent.h>
+#include <sys/mount.h>
 
 #include "sys/systm.h"
 #include "sys/kernel.h"
@@ -56,6 +57,32 @@ vfs_gettime(struct timespec *ts)
 	rumpuser_clock_gettime(RUMPUSER_CLOCK_RELWALL, &sec, &nsec);
 	ts->tv_sec = sec;
 	ts->tv_nsec = nsec;
+}
+
+static int
+tscmp(const struct timespec *a, const struct timespec *b)
+{
+	if (a->tv_sec != b->tv_sec)
+		return a->tv_sec < b->tv_sec ? -1 : 1;
+	return a->tv_nsec < b->tv_nsec ? -1 : a->tv_nsec > b->tv_nsec;
+}
+
+bool
+vfs_atime_due(struct vnode *vp, const struct timespec *atime,
+    const struct timespec *mtime, const struct timespec *ctime,
+    const struct timespec *now)
+{
+	unsigned long f = vp->v_mount->mnt_flag;
+
+	if ((f & (MS_RDONLY | MS_NOATIME)) ||
+	    (vp->v_type == VDIR && (f & MS_NODIRATIME)))
+		return false;
+	if (tscmp(atime, now) == 0)
+		return false;
+	if (f & MS_STRICTATIME)
+		return true;
+	return tscmp(atime, mtime) <= 0 || tscmp(atime, ctime) <= 0 ||
+	    now->tv_sec - atime->tv_sec >= 24 * 3600;
 }
 
 mode_t

@@ -37,6 +37,7 @@
 #define EXT2_MAXSYMLINKLEN	60	/* a fast symlink's room in i_block */
 #define EXT2_LINK_MAX		32000	/* Linux's ext2 */
 #define EXT2_NAME_MAX		255
+#define EXT2_MAX_BPG		65528	/* blocks per group, as e2fsprogs */
 
 /* s_state */
 #define EXT2_VALID_FS		0x0001
@@ -172,6 +173,27 @@ struct ext2_dirent {
 	uint8_t  d_type;		/* high byte of the name length without filetype */
 };
 #define EXT2_DIRENT_HDR		8
+#define EXT2_MAX_RECLEN		65535
+
+/*
+ * A record's length.  A 64 KiB block's single record does not fit the
+ * 16-bit field: it is stored as 65535 (or 0), as e2fsprogs and Linux's
+ * ext4 encode it.
+ */
+static inline uint32_t
+ext2_reclen(const struct ext2_dirent *de, uint32_t bsize)
+{
+	if (bsize == 65536 && (de->d_reclen == EXT2_MAX_RECLEN ||
+	    de->d_reclen == 0))
+		return 65536;
+	return de->d_reclen;
+}
+
+static inline void
+ext2_set_reclen(struct ext2_dirent *de, uint32_t len)
+{
+	de->d_reclen = len >= 65536 ? EXT2_MAX_RECLEN : (uint16_t)len;
+}
 #define EXT2_DIRENT_SIZE(n)	((EXT2_DIRENT_HDR + (n) + 3) & ~3u)
 
 struct uio;
@@ -194,6 +216,7 @@ struct ext2_mount {
 	struct ext2_gd		*em_gd;		/* em_ngroups descriptors */
 	bool			em_ronly;
 	bool			em_fsmod;	/* superblock or descriptors changed */
+	uint16_t		em_mount_state;	/* s_state to leave at unmount */
 	uint32_t		em_bsize;
 	uint32_t		em_bshift;	/* log2(em_bsize) */
 	uint32_t		em_ngroups;
@@ -213,7 +236,11 @@ struct ext2_mount {
 extern const struct vnodeops ext2fs_vnodeops;
 
 /* ext2fs_vfsops.c */
-/* Report corruption on the console; returns EUCLEAN. */
+/*
+ * Report corruption on the console; returns EUCLEAN.  On a read-write
+ * mount the file system is marked as having errors (EXT2_ERROR_FS), which
+ * it keeps after unmount until e2fsck clears it.
+ */
 int	ext2fs_corrupt(struct ext2_mount *em, const char *fmt, ...)
 	    __printflike(2, 3);
 /* Is block b a valid data or metadata block of the file system? */
@@ -235,6 +262,7 @@ void	ext2fs_getattr_times(const struct ext2_node *n, struct vattr *va);
 void	ext2fs_settime(struct ext2_node *n, uint32_t *sec, uint32_t *extra,
 	    const struct timespec *ts);
 void	ext2fs_touch(struct ext2_node *n, bool modify);
+void	ext2fs_accessed(struct ext2_node *n);
 enum vtype ext2fs_vtype(const struct ext2_node *n);
 bool	ext2fs_fastlink(const struct ext2_node *n);
 dev_t	ext2fs_rdev(const struct ext2_node *n);

@@ -11,6 +11,8 @@
  */
 #include "sys/systm.h"
 #include "sys/buf.h"
+#include "sys/kauth.h"
+#include "sys/proc.h"
 #include "sys/vnode.h"
 
 #include "fs/ext2fs/ext2fs.h"
@@ -93,6 +95,26 @@ balloc_group(struct ext2_mount *em, uint32_t g, uint32_t from, uint64_t *bnp)
 	return 0;
 }
 
+/*
+ * May the calling process take one of the last s_r_blocks_count free
+ * blocks?  As Linux: a privileged caller (CAP_SYS_RESOURCE), the
+ * reserved user s_def_resuid and members of a non-root s_def_resgid.
+ */
+static bool
+may_use_reserved(const struct ext2_mount *em)
+{
+	struct proc *p = curlwp->l_proc;
+	kauth_cred_t cr = kauth_cred_get_proc(p);
+	gid_t resgid = em->em_sb.s_def_resgid;
+	bool ok;
+
+	ok = kauth_cred_privileged(cr) ||
+	    cr->cr_fsuid == em->em_sb.s_def_resuid ||
+	    (resgid != 0 && kauth_cred_groupmember(cr, resgid));
+	kauth_cred_free(p->p_kernel, cr);
+	return ok;
+}
+
 /* A free block, near hint when it can (0: no hint); ENOSPC when none is. */
 int
 ext2fs_blkalloc(struct ext2_mount *em, uint64_t hint, uint64_t *bnp)
@@ -100,6 +122,9 @@ ext2fs_blkalloc(struct ext2_mount *em, uint64_t hint, uint64_t *bnp)
 	uint32_t g0, from = 0;
 
 	if (em->em_sb.s_free_blocks_count == 0)
+		return ENOSPC;
+	if (em->em_sb.s_free_blocks_count <= em->em_sb.s_r_blocks_count &&
+	    !may_use_reserved(em))
 		return ENOSPC;
 	if (!ext2fs_blkok(em, hint))
 		hint = em->em_sb.s_first_data_block;

@@ -71,9 +71,11 @@ rec_check(struct ext2_node *dp, const struct ext2_dirent *de, size_t off)
 {
 	struct ext2_mount *em = E2MP(dp);
 
-	if (de->d_reclen < EXT2_DIRENT_SIZE(1) || (de->d_reclen & 3) != 0 ||
-	    off + de->d_reclen > em->em_bsize ||
-	    de->d_reclen < EXT2_DIRENT_SIZE(de->d_namlen))
+	uint32_t reclen = ext2_reclen(de, em->em_bsize);
+
+	if (reclen < EXT2_DIRENT_SIZE(1) || (reclen & 3) != 0 ||
+	    off + reclen > em->em_bsize ||
+	    reclen < EXT2_DIRENT_SIZE(de->d_namlen))
 		return ext2fs_corrupt(em, "directory inode %u: bad record at "
 		    "block offset %zu", (unsigned)dp->n_ino, off);
 	return 0;
@@ -107,19 +109,20 @@ enter_block(struct ext2_node *dp, struct buf *bp, const char *nm, size_t len,
 		if ((error = rec_check(dp, de, off)) != 0)
 			return error;
 		used = de->d_ino != 0 ? EXT2_DIRENT_SIZE(de->d_namlen) : 0;
-		if (de->d_reclen - used >= need) {
+		if (ext2_reclen(de, em->em_bsize) - used >= need) {
 			if (used != 0) {
 				struct ext2_dirent *nde = rec_at(bp, off + used);
 
-				nde->d_reclen = (uint16_t)(de->d_reclen - used);
-				de->d_reclen = (uint16_t)used;
+				ext2_set_reclen(nde,
+				    ext2_reclen(de, em->em_bsize) - used);
+				ext2_set_reclen(de, (uint32_t)used);
 				de = nde;
 			}
 			rec_fill(de, nm, len, n);
 			*done = true;
 			return 0;
 		}
-		off += de->d_reclen;
+		off += ext2_reclen(de, em->em_bsize);
 	}
 	return 0;
 }
@@ -143,7 +146,7 @@ enter_append(struct ext2_node *dp, const char *nm, size_t len,
 	}
 	de = rec_at(bp, 0);
 	memset(de, 0, em->em_bsize);
-	de->d_reclen = (uint16_t)em->em_bsize;
+	ext2_set_reclen(de, em->em_bsize);
 	rec_fill(de, nm, len, n);
 	bdwrite(bp);
 	ext2fs_setsize(dp, size + em->em_bsize);
@@ -206,7 +209,7 @@ find_block(struct ext2_node *dp, struct buf *bp, const char *nm, size_t len,
 			return 0;
 		}
 		prev = off;
-		off += de->d_reclen;
+		off += ext2_reclen(de, em->em_bsize);
 	}
 	return 0;
 }
@@ -239,6 +242,7 @@ dir_find(struct ext2_node *dp, const char *nm, size_t len, struct dslot *s,
 int
 ext2fs_dirremove(struct ext2_node *dp, const char *nm, size_t len)
 {
+	struct ext2_mount *em = E2MP(dp);
 	struct dslot s;
 	struct buf *bp;
 	struct ext2_dirent *de;
@@ -248,7 +252,9 @@ ext2fs_dirremove(struct ext2_node *dp, const char *nm, size_t len)
 		return error;
 	de = rec_at(bp, s.off);
 	if (s.prev != NO_PREV)
-		rec_at(bp, s.prev)->d_reclen += de->d_reclen;
+		ext2_set_reclen(rec_at(bp, s.prev),
+		    ext2_reclen(rec_at(bp, s.prev), em->em_bsize) +
+		    ext2_reclen(de, em->em_bsize));
 	else
 		de->d_ino = 0;
 	bdwrite(bp);
@@ -293,10 +299,10 @@ ext2fs_dirinit(struct ext2_node *dp, struct ext2_node *n)
 	if ((error = ext2fs_bread(em, b, &bp)) != 0)
 		return error;
 	de = rec_at(bp, 0);
-	de->d_reclen = EXT2_DIRENT_SIZE(1);
+	ext2_set_reclen(de, EXT2_DIRENT_SIZE(1));
 	rec_fill(de, ".", 1, n);
 	de = rec_at(bp, EXT2_DIRENT_SIZE(1));
-	de->d_reclen = (uint16_t)(em->em_bsize - EXT2_DIRENT_SIZE(1));
+	ext2_set_reclen(de, em->em_bsize - EXT2_DIRENT_SIZE(1));
 	rec_fill(de, "..", 2, dp);
 	bdwrite(bp);
 	ext2fs_setsize(n, em->em_bsize);

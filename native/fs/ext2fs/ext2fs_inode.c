@@ -149,6 +149,21 @@ ext2fs_touch(struct ext2_node *n, bool modify)
 		ext2fs_settime(n, &d->i_mtime, &d->i_mtime_extra, &now);
 }
 
+/* A read of the node: its access time moves as vfs_atime_due says. */
+void
+ext2fs_accessed(struct ext2_node *n)
+{
+	struct vattr va;
+	struct timespec now;
+
+	ext2fs_getattr_times(n, &va);
+	vfs_gettime(&now);
+	if (vfs_atime_due(&n->n_vnode, &va.va_atime, &va.va_mtime,
+	    &va.va_ctime, &now))
+		ext2fs_settime(n, &n->n_din->i_atime, &n->n_din->i_atime_extra,
+		    &now);
+}
+
 /* A symlink whose target sits in i_block: no data blocks but an xattr one. */
 bool
 ext2fs_fastlink(const struct ext2_node *n)

@@ -35,15 +35,16 @@ check_dirent(struct ext2_node *dp, uint64_t boff, size_t off,
 {
 	struct ext2_mount *em = E2MP(dp);
 	bool ft = (em->em_sb.s_feature_incompat & EXT2F_INCOMPAT_FILETYPE) != 0;
+	uint32_t reclen = ext2_reclen(de, em->em_bsize);
 	const char *why = NULL;
 
-	if (de->d_reclen < EXT2_DIRENT_SIZE(1) || (de->d_reclen & 3) != 0)
+	if (reclen < EXT2_DIRENT_SIZE(1) || (reclen & 3) != 0)
 		why = "bad record length";
-	else if (off + de->d_reclen > em->em_bsize)
+	else if (off + reclen > em->em_bsize)
 		why = "record crosses the block's end";
 	else if (!ft && de->d_type != 0)
 		why = "name too long";
-	else if (de->d_reclen < EXT2_DIRENT_SIZE(de->d_namlen))
+	else if (reclen < EXT2_DIRENT_SIZE(de->d_namlen))
 		why = "name longer than its record";
 	else if (de->d_ino != 0 && de->d_namlen == 0)
 		why = "empty name";
@@ -54,7 +55,7 @@ check_dirent(struct ext2_node *dp, uint64_t boff, size_t off,
 	return ext2fs_corrupt(em, "directory inode %u, offset %llu: %s "
 	    "(inode %u, record %u, name %u)", (unsigned)dp->n_ino,
 	    (unsigned long long)(boff + off), why, (unsigned)de->d_ino,
-	    (unsigned)de->d_reclen, (unsigned)de->d_namlen);
+	    (unsigned)reclen, (unsigned)de->d_namlen);
 }
 
 /* The directory's block lbn, read (a hole in a directory is corruption). */
@@ -93,9 +94,9 @@ walk_block(struct ext2_node *dp, uint64_t lbn, uint64_t from,
 			break;
 		if (de->d_ino != 0 && boff + off >= from &&
 		    (error = cb(arg, de, (const char *)(de + 1), boff + off,
-		    boff + off + de->d_reclen)) != 0)
+		    boff + off + ext2_reclen(de, em->em_bsize))) != 0)
 			break;
-		off += de->d_reclen;
+		off += ext2_reclen(de, em->em_bsize);
 	}
 	brelse(bp);
 	return error;

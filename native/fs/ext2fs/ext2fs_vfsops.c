@@ -29,6 +29,11 @@ ext2fs_corrupt(struct ext2_mount *em, const char *fmt, ...)
 	va_end(ap);
 	klog(em->em_mount->mnt_kernel, "ext2fs: %s: corrupt file system: %s",
 	    em->em_devname, line);
+	if (!em->em_ronly && !(em->em_sb.s_state & EXT2_ERROR_FS)) {
+		em->em_mount_state |= EXT2_ERROR_FS;
+		em->em_sb.s_state |= EXT2_ERROR_FS;
+		ext2fs_fsmodified(em);
+	}
 	return EUCLEAN;
 }
 
@@ -212,14 +217,15 @@ check_super(struct ext2_mount *em)
 		return ext2fs_corrupt(em, "first data block %u",
 		    (unsigned)sb->s_first_data_block);
 	if (sb->s_blocks_per_group == 0 ||
-	    sb->s_blocks_per_group > 8 * em->em_bsize ||
+	    sb->s_blocks_per_group > MIN(8 * em->em_bsize, EXT2_MAX_BPG) ||
 	    sb->s_blocks_count <= sb->s_first_data_block)
 		return ext2fs_corrupt(em, "%u blocks, %u blocks per group",
 		    (unsigned)sb->s_blocks_count,
 		    (unsigned)sb->s_blocks_per_group);
 	ngroups = (sb->s_blocks_count - sb->s_first_data_block +
 	    sb->s_blocks_per_group - 1) / sb->s_blocks_per_group;
-	ipgmax = 8ull * em->em_bsize;
+	/* the descriptors count free blocks and inodes in 16 bits */
+	ipgmax = MIN(8ull * em->em_bsize, 65536u - em->em_bsize / em->em_isize);
 	if (sb->s_inodes_per_group == 0 || sb->s_inodes_per_group > ipgmax ||
 	    (uint64_t)sb->s_inodes_per_group * ngroups != sb->s_inodes_count ||
 	    sb->s_inodes_count < EXT2_ROOTINO)
@@ -313,7 +319,11 @@ now_sec(void)
 	return (uint32_t)ts.tv_sec;
 }
 
-/* A read-write mount marks the file system in use (not valid) on disk. */
+/*
+ * A read-write mount marks the file system in use (not valid) on disk.  The
+ * state it had is what unmount leaves (as Linux): a file system that was
+ * not clean, or had errors, stays so until e2fsck has checked it.
+ */
 static int
 mark_mounted(struct ext2_mount *em)
 {
@@ -327,6 +337,11 @@ mark_mounted(struct ext2_mount *em)
 	else if (sb->s_state & EXT2_ERROR_FS)
 		klog(k, "ext2fs: %s: warning: mounting a file system with "
 		    "errors; running e2fsck is recommended", em->em_devname);
+	else if (sb->s_max_mnt_count > 0 &&
+	    sb->s_mnt_count >= (uint16_t)sb->s_max_mnt_count)
+		klog(k, "ext2fs: %s: warning: maximal mount count reached; "
+		    "running e2fsck is recommended", em->em_devname);
+	em->em_mount_state |= sb->s_state;
 	sb->s_state &= (uint16_t)~EXT2_VALID_FS;
 	sb->s_mnt_count++;
 	sb->s_mtime = sb->s_wtime = now_sec();
@@ -420,7 +435,7 @@ ext2fs_unmount(struct mount *mp)
 
 	ext2fs_flushnodes(em, true);	/* the root's reference with them */
 	if (!em->em_ronly) {
-		em->em_sb.s_state |= EXT2_VALID_FS;
+		em->em_sb.s_state = em->em_mount_state;
 		em->em_sb.s_wtime = now_sec();
 		error = write_super(em, false);
 	}
@@ -450,7 +465,7 @@ ext2fs_remount(struct mount *mp, unsigned long flags)
 		return EROFS;
 	}
 	ext2fs_flushnodes(em, false);
-	em->em_sb.s_state |= EXT2_VALID_FS;
+	em->em_sb.s_state = em->em_mount_state;
 	em->em_sb.s_wtime = now_sec();
 	em->em_fsmod = false;
 	if ((error = write_super(em, false)) != 0 ||

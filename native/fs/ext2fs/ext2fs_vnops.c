@@ -75,7 +75,6 @@ ext2fs_read(struct vnode *vp, struct uio *uio, int ioflag)
 	uint64_t size = ext2fs_size(n);
 	int error = 0;
 
-	(void)ioflag;
 	if (vp->v_type == VDIR)
 		return EISDIR;
 	if (vp->v_type != VREG)
@@ -100,6 +99,8 @@ ext2fs_read(struct vnode *vp, struct uio *uio, int ioflag)
 		if (error != 0)
 			break;
 	}
+	if (!(ioflag & IO_NOATIME))
+		ext2fs_accessed(n);
 	return error;
 }
 
@@ -147,6 +148,7 @@ ext2fs_readdir(struct vnode *vp, off_t *offp, readdir_cb cb, void *arg)
 	if (error == 0 && !ra.stopped)
 		ra.off = MAX(ra.off, ext2fs_size(dp));
 	*offp = (off_t)ra.off;
+	ext2fs_accessed(dp);
 	return error;
 }
 
@@ -162,6 +164,7 @@ ext2fs_readlink(struct vnode *vp, struct uio *uio)
 
 	if (vp->v_type != VLNK)
 		return EINVAL;
+	ext2fs_accessed(n);
 	len = MIN(len, uio->uio_resid);
 	if (ext2fs_fastlink(n))
 		return uiomove(n->n_din->i_block, len, uio);

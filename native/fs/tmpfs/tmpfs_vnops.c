@@ -308,22 +308,14 @@ tmpfs_setattr(struct vnode *vp, const struct vattr *va)
 	return 0;
 }
 
-/* Linux's relatime: atime moves when it is not newer than mtime or ctime. */
+/* A read moves the access time as vfs_atime_due says. */
 static void
 mark_access(struct vnode *vp, struct tmpfs_node *n)
 {
 	struct timespec now;
 
-	if (vp->v_mount->mnt_flag & MS_NOATIME)
-		return;
 	vfs_gettime(&now);
-	if (n->tn_atime.tv_sec < n->tn_mtime.tv_sec ||
-	    (n->tn_atime.tv_sec == n->tn_mtime.tv_sec &&
-	    n->tn_atime.tv_nsec <= n->tn_mtime.tv_nsec) ||
-	    n->tn_atime.tv_sec < n->tn_ctime.tv_sec ||
-	    (n->tn_atime.tv_sec == n->tn_ctime.tv_sec &&
-	    n->tn_atime.tv_nsec <= n->tn_ctime.tv_nsec) ||
-	    now.tv_sec - n->tn_atime.tv_sec >= 24 * 3600)
+	if (vfs_atime_due(vp, &n->tn_atime, &n->tn_mtime, &n->tn_ctime, &now))
 		n->tn_atime = now;
 }
 
@@ -411,6 +403,7 @@ tmpfs_readlink(struct vnode *vp, struct uio *uio)
 
 	if (vp->v_type != VLNK)
 		return EINVAL;
+	mark_access(vp, n);
 	return uiomove(n->tn_lnk.tl_link, MIN(n->tn_lnk.tl_len, uio->uio_resid),
 	    uio);
 }

@@ -111,6 +111,11 @@ void rump_lwproc_releaselwp(void);
  * sleep fails with EAGAIN instead, as if the descriptor were non-blocking.
  */
 void rump_lwproc_nosleep(int on);
+/*
+ * The calling thread's lwp.  The implicit lwp that rump_kernel_enter binds
+ * is freed when the thread switches away: keep only lwps of processes made
+ * with rump_lwproc_rfork (or switch back with rump_kernel_enter).
+ */
 struct lwp *rump_lwproc_curlwp(void);
 pid_t rump_lwproc_getpid(void);
 
