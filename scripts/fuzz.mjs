@@ -7,7 +7,7 @@
 // replay test (t_fuzz_NAME, run with the native tests) keeps it honest.
 // Needs clang and libclang-rt-14-dev (apt-get install clang libclang-rt-14-dev).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,7 +29,12 @@ run('cmake', ['-S', root, '-B', dir, '-DRUMPKIT_FUZZ=ON', '-DRUMPKIT_SANITIZE=ON
 run('cmake', ['--build', dir, '--target', `fuzz_${name}`, '-j', '2']);
 const corpus = join(dir, 'corpus', name);
 mkdirSync(corpus, { recursive: true });
-const r = spawnSync(join(dir, `fuzz_${name}`), [`-max_total_time=${seconds}`, '-max_len=4096',
-  '-print_final_stats=1', `-artifact_prefix=${dir}/`, corpus, join(root, 'test/fuzz/regress', name)],
+// The seeds (test/fuzz/corpus/NAME) and the regression inputs start the run;
+// the largest input may be as large as the largest seed.
+const inputs = [join(root, 'test/fuzz/corpus', name), join(root, 'test/fuzz/regress', name)]
+  .filter((d) => existsSync(d));
+const maxLen = Math.max(4096, ...inputs.flatMap((d) => readdirSync(d).map((f) => statSync(join(d, f)).size)));
+const r = spawnSync(join(dir, `fuzz_${name}`), [`-max_total_time=${seconds}`, `-max_len=${maxLen}`,
+  '-print_final_stats=1', `-artifact_prefix=${dir}/`, corpus, ...inputs],
 { stdio: 'inherit', env: { ...process.env, ASAN_OPTIONS: 'allocator_may_return_null=1:detect_leaks=1' } });
 process.exit(r.status ?? 1);

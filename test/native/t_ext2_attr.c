@@ -4,7 +4,7 @@
  * s_def_resuid, s_def_resgid), the file system's state across mounts (an
  * unclean or erroneous file system stays so; corruption found while mounted
  * read-write marks it; the mount count), set-ID bits dropped by an ordinary
- * user's write, and 64 KiB blocks.  Images come from the real mke2fs; the
+ * user's write, host I/O errors, and 64 KiB blocks.  Images come from the real mke2fs; the
  * real e2fsck, dumpe2fs and debugfs check what the driver left.
  */
 #include <errno.h>
@@ -528,6 +528,59 @@ state_errors(void)
 	rmimg();
 }
 
+/*
+ * Host I/O errors (rump_disk_fault) reach the caller as EIO and the rest
+ * of the file system goes on; a write lost at unmount leaves the file
+ * system marked not clean, with a console line, and the unmount done.
+ */
+static void
+io_errors(void)
+{
+	struct rump_kernel *k;
+	char buf[4096];
+	int fd, r = 0;
+
+	REQUIRE(mkimg("-b 1024", "4M"));
+	REQUIRE((k = boot_mount(0)) != NULL);
+	write_file("/mnt/a", 20000);
+	write_file("/mnt/b", 20000);
+	CHECK_EQ(unmount_halt(k), 0);
+
+	REQUIRE((k = boot_mount(0)) != NULL);	/* nothing cached */
+	REQUIRE(rump_disk_fault(k, "/dev/ld0", RUMP_DISK_FAULT_READ, 1) == 0);
+	fd = rump_sys_open("/mnt/a", O_RDONLY, 0);
+	if (fd >= 0) {
+		r = (int)rump_sys_read(fd, buf, sizeof(buf));
+		CHECK(r < 0 && errno == EIO);
+		rump_sys_close(fd);
+	} else {
+		CHECK_EQ(errno, EIO);
+	}
+	fd = rump_sys_open("/mnt/a", O_RDONLY, 0);	/* read again */
+	CHECK(fd >= 0 && rump_sys_read(fd, buf, sizeof(buf)) == sizeof(buf));
+	rump_sys_close(fd);
+	fd = rump_sys_open("/mnt/b", O_RDONLY, 0);
+	CHECK(fd >= 0 && rump_sys_read(fd, buf, sizeof(buf)) == sizeof(buf));
+	rump_sys_close(fd);
+
+	fd = rump_sys_open("/mnt/c", O_WRONLY | O_CREAT, 0644);
+	REQUIRE(fd >= 0);
+	CHECK(rump_sys_write(fd, buf, sizeof(buf)) == sizeof(buf));
+	REQUIRE(rump_disk_fault(k, "/dev/ld0", RUMP_DISK_FAULT_WRITE, 1) == 0);
+	CHECK_ERR(rump_sys_fsync(fd), EIO);
+	CHECK(rump_sys_write(fd, buf, sizeof(buf)) == sizeof(buf));
+	CHECK_EQ(rump_sys_fsync(fd), 0);
+	rump_sys_close(fd);
+
+	write_file("/mnt/d", 3000);
+	REQUIRE(rump_disk_fault(k, "/dev/ld0", RUMP_DISK_FAULT_WRITE, 1) == 0);
+	CHECK_EQ(rump_sys_umount2("/mnt", 0), 0);
+	CHECK(strstr(con.text, "writing back at unmount") != NULL);
+	CHECK_EQ(rump_kernel_halt(k), 0);
+	CHECK(state_is("not clean"));
+	rmimg();
+}
+
 /* ------------------------------------------------------------ set-ID */
 
 /* An ordinary user's write drops set-user-ID; on disk after unmount. */
@@ -653,6 +706,7 @@ TESTS(
 	T(reserved_blocks),
 	T(state_kept),
 	T(state_errors),
+	T(io_errors),
 	T(setid_write),
 	T(blocks_64k),
 )

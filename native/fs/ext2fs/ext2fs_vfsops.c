@@ -348,6 +348,22 @@ mark_mounted(struct ext2_mount *em)
 	return write_super(em, true);
 }
 
+/* The file system must fit its device (as Linux's ext4 checks). */
+static int
+check_size(struct ext2_mount *em)
+{
+	uint64_t need = (uint64_t)em->em_sb.s_blocks_count << em->em_bshift;
+	uint64_t have = disk_nodesize(em->em_devvp);
+
+	if (need <= have)
+		return 0;
+	klog(em->em_mount->mnt_kernel, "ext2fs: %s: cannot mount: %u blocks "
+	    "of %u bytes exceed the device's %llu bytes", em->em_devname,
+	    (unsigned)em->em_sb.s_blocks_count, (unsigned)em->em_bsize,
+	    (unsigned long long)have);
+	return EINVAL;
+}
+
 static void
 em_free(struct ext2_mount *em)
 {
@@ -392,6 +408,8 @@ ext2fs_mount(struct mount *mp, const char *source, const char *data)
 	if (error == 0)
 		error = check_super(em);
 	if (error == 0)
+		error = check_size(em);
+	if (error == 0)
 		error = check_features(em, ronly);
 	if (error == 0)
 		error = read_gd(em);
@@ -427,6 +445,26 @@ ext2fs_sync(struct mount *mp)
 	return 0;
 }
 
+/*
+ * Unmount and remount read-only: every buffer written back first, then the
+ * superblock with the state to leave, synchronously and last, so that it
+ * says clean only when everything else reached the device.
+ */
+static int
+writeback_final(struct ext2_mount *em)
+{
+	int error = vflushbuf(em->em_devvp), e2;
+
+	em->em_sb.s_state = em->em_mount_state;
+	if (error != 0)
+		em->em_sb.s_state &= (uint16_t)~EXT2_VALID_FS;
+	em->em_sb.s_wtime = now_sec();
+	em->em_fsmod = false;
+	if ((e2 = write_super(em, true)) == 0)
+		e2 = vflushbuf(em->em_devvp);
+	return error != 0 ? error : e2;
+}
+
 static int
 ext2fs_unmount(struct mount *mp)
 {
@@ -434,15 +472,18 @@ ext2fs_unmount(struct mount *mp)
 	int error = 0;
 
 	ext2fs_flushnodes(em, true);	/* the root's reference with them */
-	if (!em->em_ronly) {
-		em->em_sb.s_state = em->em_mount_state;
-		em->em_sb.s_wtime = now_sec();
-		error = write_super(em, false);
-	}
-	if (error == 0 && em->em_devvp != NULL)
-		error = vflushbuf(em->em_devvp);
+	if (!em->em_ronly)
+		error = writeback_final(em);
+	/*
+	 * The mount goes whatever the device said, as on Linux: what could
+	 * not be written is reported on the console, and the state stays
+	 * "not clean" on disk when the superblock itself could not be.
+	 */
+	if (error != 0)
+		klog(mp->mnt_kernel, "ext2fs: %s: error %d writing back at "
+		    "unmount; run e2fsck", em->em_devname, error);
 	em_free(em);
-	return error;
+	return 0;
 }
 
 /*
@@ -465,11 +506,7 @@ ext2fs_remount(struct mount *mp, unsigned long flags)
 		return EROFS;
 	}
 	ext2fs_flushnodes(em, false);
-	em->em_sb.s_state = em->em_mount_state;
-	em->em_sb.s_wtime = now_sec();
-	em->em_fsmod = false;
-	if ((error = write_super(em, false)) != 0 ||
-	    (error = vflushbuf(em->em_devvp)) != 0)
+	if ((error = writeback_final(em)) != 0)
 		return error;
 	em->em_ronly = true;
 	return 0;
