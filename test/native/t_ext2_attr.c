@@ -581,6 +581,40 @@ io_errors(void)
 	rmimg();
 }
 
+/*
+ * Extended-attribute blocks (written by debugfs; ext_attr is preserved,
+ * not interpreted): a file that keeps its block through writes and
+ * truncation, and files freed with theirs, leave e2fsck nothing to fix.
+ */
+static void
+xattr_blocks(void)
+{
+	struct rump_kernel *k;
+	char cmd[1200];
+	struct stat st;
+
+	REQUIRE(mkimg("-b 1024 -I 128", "4M"));
+	snprintf(cmd, sizeof(cmd), "for f in x y z; do "
+	    "debugfs -w -R \"write /etc/hostname $f\" '%s' && "
+	    "debugfs -w -R \"ea_set /$f user.a value-of-$f\" '%s'; done "
+	    ">/dev/null 2>&1", img, img);
+	REQUIRE(run(cmd) == 0);
+	REQUIRE((k = boot_mount(0)) != NULL);
+	REQUIRE(rump_sys_stat("/mnt/x", &st) == 0);
+	CHECK_EQ(st.st_blocks, 4);		/* a data and an attribute block */
+	write_file("/mnt/x", 5000);		/* truncated, then 5 blocks */
+	REQUIRE(rump_sys_stat("/mnt/x", &st) == 0);
+	CHECK_EQ(st.st_blocks, 12);
+	CHECK_EQ(rump_sys_unlink("/mnt/y"), 0);
+	CHECK_EQ(rump_sys_rename("/mnt/x", "/mnt/z"), 0);	/* z freed */
+	CHECK_EQ(unmount_halt(k), 0);
+	CHECK(fsck_clean());
+	snprintf(cmd, sizeof(cmd), "debugfs -R 'ea_get /z user.a' '%s' "
+	    "2>/dev/null | grep -q value-of-x", img);
+	CHECK(run(cmd) == 0);
+	rmimg();
+}
+
 /* ------------------------------------------------------------ set-ID */
 
 /* An ordinary user's write drops set-user-ID; on disk after unmount. */
@@ -707,6 +741,7 @@ TESTS(
 	T(state_kept),
 	T(state_errors),
 	T(io_errors),
+	T(xattr_blocks),
 	T(setid_write),
 	T(blocks_64k),
 )

@@ -281,6 +281,8 @@ int	ext2fs_blkfree(struct ext2_mount *em, uint64_t b);
 int	ext2fs_inoalloc(struct ext2_mount *em, uint32_t near, bool isdir,
 	    uint32_t *inop);
 int	ext2fs_inofree(struct ext2_mount *em, uint32_t ino, bool isdir);
+/* A freed inode's reference to its extended-attribute block dropped. */
+int	ext2fs_xattr_release(struct ext2_node *n);
 
 /* ext2fs_write.c: allocation in files, writing, truncation */
 /* The disk block of lbn, allocated (zeroed) with its indirect blocks if absent. */

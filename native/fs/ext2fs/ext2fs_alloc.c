@@ -245,3 +245,47 @@ ext2fs_inofree(struct ext2_mount *em, uint32_t ino, bool isdir)
 	ext2fs_fsmodified(em);
 	return 0;
 }
+
+/*
+ * An inode being freed lets go of its extended-attribute block: one
+ * reference (h_refcount) fewer, the block itself with the last one.
+ */
+#define EXT2_XATTR_MAGIC	0xEA020000u
+
+int
+ext2fs_xattr_release(struct ext2_node *n)
+{
+	struct ext2_mount *em = E2MP(n);
+	struct ext2_dinode *d = n->n_din;
+	uint64_t b = d->i_file_acl;
+	struct buf *bp;
+	uint32_t hdr[2];	/* h_magic, h_refcount */
+	int error;
+
+	if (b == 0)
+		return 0;
+	if (!ext2fs_blkok(em, b))
+		return ext2fs_corrupt(em, "inode %u: attribute block %llu out "
+		    "of range", (unsigned)n->n_ino, (unsigned long long)b);
+	if ((error = ext2fs_bread(em, b, &bp)) != 0)
+		return error;
+	memcpy(hdr, bp->b_data, sizeof(hdr));
+	if (hdr[0] != EXT2_XATTR_MAGIC || hdr[1] == 0) {
+		brelse(bp);
+		return ext2fs_corrupt(em, "inode %u: attribute block %llu: bad "
+		    "header", (unsigned)n->n_ino, (unsigned long long)b);
+	}
+	if (hdr[1] > 1) {
+		hdr[1]--;
+		memcpy((char *)bp->b_data + 4, &hdr[1], 4);
+		bdwrite(bp);
+	} else {
+		brelse(bp);
+		if ((error = ext2fs_blkfree(em, b)) != 0)
+			return error;
+	}
+	d->i_file_acl = 0;
+	d->i_blocks -= MIN(d->i_blocks, em->em_bsize / 512);
+	n->n_dirty = true;
+	return 0;
+}

@@ -206,7 +206,7 @@ ext2fs_inactive(struct vnode *vp)
 	struct timespec now;
 
 	if (n->n_din->i_links_count == 0 && !em->em_ronly &&
-	    ext2fs_truncate(n, 0) == 0) {
+	    ext2fs_truncate(n, 0) == 0 && ext2fs_xattr_release(n) == 0) {
 		vfs_gettime(&now);
 		n->n_din->i_dtime = (uint32_t)now.tv_sec;
 		n->n_dirty = true;
