@@ -615,6 +615,66 @@ xattr_blocks(void)
 	rmimg();
 }
 
+/* ------------------------------------------------------------ holes */
+
+static off_t
+seek(int fd, off_t off, int whence)
+{
+	off_t r = rump_sys_lseek(fd, off, whence);
+
+	return r < 0 ? -errno : r;
+}
+
+/*
+ * SEEK_DATA and SEEK_HOLE see the unmapped blocks: direct, indirect and
+ * the triple indirect tree of a 1 KiB-block file, and a file past 4 GiB.
+ */
+static void
+seek_holes(void)
+{
+	struct rump_kernel *k;
+	const off_t M = 1 << 20;
+	int fd;
+
+	REQUIRE(mkimg("-b 1024", "64M"));
+	REQUIRE((k = boot_mount(0)) != NULL);
+	fd = rump_sys_open("/mnt/s", O_RDWR | O_CREAT, 0644);
+	REQUIRE(fd >= 0);
+	CHECK(rump_sys_pwrite64(fd, "a", 1, 0) == 1);
+	CHECK(rump_sys_pwrite64(fd, "b", 1, M + 5) == 1);	/* double ind. */
+	CHECK(rump_sys_pwrite64(fd, "c", 1, 70 * M) == 1);	/* triple */
+	CHECK(rump_sys_ftruncate(fd, 90 * M) == 0);
+	CHECK_EQ(seek(fd, 0, SEEK_DATA), 0);
+	CHECK_EQ(seek(fd, 0, SEEK_HOLE), 1024);
+	CHECK_EQ(seek(fd, 1024, SEEK_DATA), M);
+	CHECK_EQ(seek(fd, M + 7, SEEK_DATA), M + 7);
+	CHECK_EQ(seek(fd, M, SEEK_HOLE), M + 1024);
+	CHECK_EQ(seek(fd, M + 1024, SEEK_DATA), 70 * M);
+	CHECK_EQ(seek(fd, 70 * M, SEEK_HOLE), 70 * M + 1024);
+	CHECK_EQ(seek(fd, 70 * M + 1024, SEEK_DATA), -ENXIO);
+	CHECK_EQ(seek(fd, 70 * M + 1024, SEEK_HOLE), 70 * M + 1024);
+	CHECK_EQ(seek(fd, 90 * M, SEEK_HOLE), -ENXIO);
+	CHECK_EQ(seek(fd, 90 * M - 1, SEEK_HOLE), 90 * M - 1);
+	rump_sys_close(fd);
+	/* full: no hole before the end */
+	write_file("/mnt/full", 300000);
+	fd = rump_sys_open("/mnt/full", O_RDONLY, 0);
+	REQUIRE(fd >= 0);
+	CHECK_EQ(seek(fd, 5, SEEK_HOLE), 300000);
+	CHECK_EQ(seek(fd, 299999, SEEK_DATA), 299999);
+	rump_sys_close(fd);
+	/* past 4 GiB, in a file system of 64 MiB */
+	fd = rump_sys_open("/mnt/big", O_RDWR | O_CREAT, 0644);
+	REQUIRE(fd >= 0);
+	CHECK(rump_sys_pwrite64(fd, "z", 1, 5ll << 30) == 1);
+	CHECK_EQ(seek(fd, 0, SEEK_DATA), 5ll << 30);
+	CHECK_EQ(seek(fd, 0, SEEK_HOLE), 0);
+	rump_sys_close(fd);
+	CHECK_EQ(unmount_halt(k), 0);
+	CHECK(fsck_clean());
+	rmimg();
+}
+
 /* ------------------------------------------------------------ set-ID */
 
 /* An ordinary user's write drops set-user-ID; on disk after unmount. */
@@ -742,6 +802,7 @@ TESTS(
 	T(state_errors),
 	T(io_errors),
 	T(xattr_blocks),
+	T(seek_holes),
 	T(setid_write),
 	T(blocks_64k),
 )

@@ -271,6 +271,11 @@ dev_t	ext2fs_rdev(const struct ext2_node *n);
 /* The disk block of file block lbn, 0 for a hole. */
 int	ext2fs_bmap(struct ext2_node *n, uint64_t lbn, uint64_t *bnp);
 uint64_t ext2fs_maxfilesize(const struct ext2_mount *em);
+/* Entry i of indirect block b (checked against the file system's range). */
+int	ext2fs_indir_get(struct ext2_mount *em, uint64_t b, uint32_t i,
+	    uint64_t *out);
+/* ext2fs_seek.c: SEEK_DATA and SEEK_HOLE */
+int	ext2fs_seekdata(struct vnode *vp, int whence, off_t *offp);
 /* The i_block slot and indexes of lbn; the indirect levels, -1 past the tree. */
 int	ext2fs_bmap_path(const struct ext2_mount *em, uint64_t lbn,
 	    unsigned *slot, uint32_t idx[3]);

@@ -57,8 +57,8 @@ ext2fs_maxfilesize(const struct ext2_mount *em)
 }
 
 /* Entry i of indirect block b, checked. */
-static int
-indir_get(struct ext2_mount *em, uint64_t b, uint32_t i, uint64_t *out)
+int
+ext2fs_indir_get(struct ext2_mount *em, uint64_t b, uint32_t i, uint64_t *out)
 {
 	struct buf *bp;
 	uint32_t v;
@@ -93,7 +93,7 @@ ext2fs_bmap(struct ext2_node *n, uint64_t lbn, uint64_t *bnp)
 		    "block %llu", (unsigned)n->n_ino, slot,
 		    (unsigned long long)b);
 	for (int i = 0; i < level && b != 0; i++)
-		if ((error = indir_get(em, b, idx[i], &b)) != 0)
+		if ((error = ext2fs_indir_get(em, b, idx[i], &b)) != 0)
 			return error;
 	*bnp = b;
 	return 0;

@@ -490,8 +490,8 @@ const struct vnodeops ext2fs_vnodeops = {
 	.vop_write = ext2fs_write,
 	.vop_readdir = ext2fs_readdir,
 	.vop_readlink = ext2fs_readlink,
+	.vop_seekdata = ext2fs_seekdata,
 	.vop_fsync = ext2fs_fsync,
 	.vop_allocate = ext2fs_allocate,
-	.vop_seekdata = NULL,
 	.vop_inactive = ext2fs_inactive,
 };
