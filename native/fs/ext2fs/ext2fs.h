@@ -197,6 +197,7 @@ ext2_set_reclen(struct ext2_dirent *de, uint32_t len)
 #define EXT2_DIRENT_SIZE(n)	((EXT2_DIRENT_HDR + (n) + 3) & ~3u)
 
 struct uio;
+struct buf;
 
 struct ext2_node {
 	struct vnode		n_vnode;
@@ -313,6 +314,17 @@ int	ext2fs_newnode(struct ext2_node *dp, enum vtype type, mode_t mode,
 	    uid_t uid, gid_t gid, struct ext2_node **np);
 void	ext2fs_setowner(struct ext2_node *n, uint32_t uid, uint32_t gid);
 void	ext2fs_setrdev(struct ext2_node *n, dev_t rdev);
+
+/* ext2fs_htree.c: hashed (dir_index) directories */
+/* The format's hash of a name: version 0-2 (legacy, half-MD4, TEA), +3 unsigned. */
+int	ext2fs_dirhash(int version, const uint32_t seed[4], const char *name,
+	    size_t len, uint32_t *hashp, uint32_t *minorp);
+/*
+ * The directory blocks (logical) where nm must be, by the index; ENOTSUP
+ * when dp has none or it cannot be used (search linearly then).
+ */
+int	ext2fs_htree_leaves(struct ext2_node *dp, const char *nm, size_t len,
+	    uint64_t *leaves, unsigned max, unsigned *nleaves);
 
 /* ext2fs_lookup.c */
 typedef int (*ext2fs_dirent_cb)(void *arg, const struct ext2_dirent *de,

@@ -144,10 +144,21 @@ ext2fs_dirlookup(struct ext2_node *dp, const char *nm, size_t len,
     uint32_t *inop, uint64_t *offp)
 {
 	struct lookup_arg la = { nm, len, 0, 0 };
+	uint64_t leaves[8];
+	unsigned nleaves;
 	int error;
 
-	if ((error = ext2fs_dirwalk(dp, 0, lookup_cb, &la)) != 0)
+	error = ext2fs_htree_leaves(dp, nm, len, leaves, 8, &nleaves);
+	if (error == 0) {		/* only where the index says */
+		for (unsigned i = 0; i < nleaves && la.ino == 0; i++) {
+			error = walk_block(dp, leaves[i], 0, lookup_cb, &la);
+			if (error != 0 && error != DIRWALK_STOP)
+				return error;
+		}
+	} else if (error != ENOTSUP ||
+	    (error = ext2fs_dirwalk(dp, 0, lookup_cb, &la)) != 0) {
 		return error;
+	}
 	if (la.ino == 0)
 		return ENOENT;
 	*inop = la.ino;
