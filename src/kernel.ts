@@ -132,18 +132,42 @@ export interface MountOptions {
   device?: string;
   /** Mount read-only (MS_RDONLY). Default false. */
   readOnly?: boolean;
+  /** Access times: 'relatime' (the default, as Linux), 'strictatime' (every read) or 'noatime'. */
+  atime?: 'relatime' | 'strictatime' | 'noatime';
+  /** Directories' access times never move (MS_NODIRATIME). */
+  noDirAtime?: boolean;
+  /** Set-user-ID and set-group-ID bits are not honoured (MS_NOSUID). */
+  noSuid?: boolean;
+  /** Device nodes cannot be opened (MS_NODEV). */
+  noDev?: boolean;
+  /** Files cannot be executed (MS_NOEXEC). */
+  noExec?: boolean;
   /** File-system specific options, mount(2)'s data string. */
   data?: string;
 }
 
+const MOUNT_BOOLS = {
+  readOnly: 'MS_RDONLY', noDirAtime: 'MS_NODIRATIME', noSuid: 'MS_NOSUID', noDev: 'MS_NODEV', noExec: 'MS_NOEXEC',
+} as const;
+const ATIME = { relatime: null, strictatime: 'MS_STRICTATIME', noatime: 'MS_NOATIME' } as const;
+
 function mountFlags(o: MountOptions): number {
-  if (o.readOnly !== undefined && typeof o.readOnly !== 'boolean') {
-    throw invalidArgType('options.readOnly', 'of type boolean', o.readOnly);
+  const c = native.constants.mount;
+  let flags = 0;
+  for (const [k, flag] of Object.entries(MOUNT_BOOLS)) {
+    const v = o[k as keyof typeof MOUNT_BOOLS];
+    if (v !== undefined && typeof v !== 'boolean') throw invalidArgType(`options.${k}`, 'of type boolean', v);
+    if (v) flags |= c[flag]!;
   }
+  if (o.atime !== undefined && !Object.hasOwn(ATIME, o.atime)) {
+    throw invalidArgValue('options.atime', o.atime, "must be 'relatime', 'strictatime' or 'noatime'");
+  }
+  const atime = o.atime === undefined ? null : ATIME[o.atime];
+  if (atime !== null) flags |= c[atime]!;
   for (const k of ['device', 'data'] as const) {
     if (o[k] !== undefined && typeof o[k] !== 'string') throw invalidArgType(`options.${k}`, 'of type string', o[k]);
   }
-  return o.readOnly ? native.constants.mount.MS_RDONLY! : 0;
+  return flags;
 }
 
 /** A process of a kernel: its own credentials, umask and descriptor table. */
@@ -179,7 +203,7 @@ export class Process {
 
   /**
    * Mount a file system of type fstype ('tmpfs', 'ext2') on the directory
-   * target: mount(2) with MS_RDONLY for readOnly. Throws RumpError.
+   * target: mount(2), its flags from the options. Throws RumpError.
    */
   mount(fstype: string, target: string, options?: MountOptions): void {
     if (typeof fstype !== 'string') throw invalidArgType('fstype', 'of type string', fstype);

@@ -45,3 +45,37 @@ test('k.mount ext2 read-write, k.fs writes, k.unmount, e2fsck -fn clean', (t) =>
   t.throws(() => k.mount('nofs', '/mnt'), { instanceOf: RumpError, code: 'ENODEV' });
   t.throws(() => k.mount('ext2', '/mnt', { readOnly: 1 as unknown as boolean }), { code: 'ERR_INVALID_ARG_TYPE' });
 });
+
+test('k.mount options: access times (relatime, noatime, strictatime), noExec, statfs flags', (t) => {
+  const dir = nodefs.mkdtempSync('/dev/shm/rumpkit-ext2-ts-');
+  t.teardown(() => nodefs.rmSync(dir, { recursive: true, force: true }));
+  const img = mkimage(dir);
+  const k = Kernel.bootSync();
+  t.teardown(() => k.haltSync());
+  k.disks.attach({ key: '/dev/ld0', path: img });
+  k.fs.mkdirSync('/mnt');
+  const old = new Date('2001-02-03T04:05:06Z');
+  const readMoves = (): boolean => {
+    k.fs.utimesSync('/mnt/hello.txt', old, old);
+    k.fs.readFileSync('/mnt/hello.txt');
+    return k.fs.statSync('/mnt/hello.txt').atimeMs !== old.getTime();
+  };
+  k.mount('ext2', '/mnt', { device: '/dev/ld0' });
+  t.true(readMoves());
+  k.unmount('/mnt');
+  k.mount('ext2', '/mnt', { device: '/dev/ld0', atime: 'noatime', noExec: true });
+  t.false(readMoves());
+  const ST_NOEXEC = 8, ST_NOATIME = 1024, ST_RELATIME = 4096;	// statvfs(3)'s f_flag bits
+  t.is(k.sys.statfs('/mnt').f_flags & (ST_NOATIME | ST_NOEXEC | ST_RELATIME), ST_NOATIME | ST_NOEXEC);
+  k.unmount('/mnt');
+  k.mount('ext2', '/mnt', { device: '/dev/ld0', atime: 'strictatime' });
+  const future = new Date(Date.now() + 3_600_000);
+  k.fs.utimesSync('/mnt/hello.txt', future, old);
+  k.fs.readFileSync('/mnt/hello.txt');
+  t.not(k.fs.statSync('/mnt/hello.txt').atimeMs, future.getTime());
+  k.unmount('/mnt');
+  t.throws(() => k.mount('ext2', '/mnt', { device: '/dev/ld0', atime: 'sometimes' as 'noatime' }),
+    { code: 'ERR_INVALID_ARG_VALUE' });
+  t.throws(() => k.mount('ext2', '/mnt', { device: '/dev/ld0', noExec: 'yes' as unknown as boolean }),
+    { code: 'ERR_INVALID_ARG_TYPE' });
+});
