@@ -5,8 +5,8 @@
  * and sparse), truncate, rename (and exchange), unlink, mkdir, rmdir, link,
  * symlink, chmod, chown, mknod, fallocate and utimensat over a deep name
  * space (ext2_ops.h); each call is made in lockstep on a shadow tree in
- * tmpfs and the results and errno must agree, and the trees must match
- * (ext2_cmp.h).  After unmount the real e2fsck -fn must find nothing to fix
+ * tmpfs and the results and errno must agree, and which mtimes changed,
+ * and the trees must match (ext2_cmp.h).  After unmount the real e2fsck -fn must find nothing to fix
  * and debugfs rdump must give back the shadow tree; a second mount must
  * show it too.  Tiny images run out of blocks and of inodes cleanly.
  * The seed is printed; RUMPKIT_SEED=N replays it.  Everything is made
@@ -206,6 +206,7 @@ random_case(const char *mkfsopts, int steps, uint64_t salt)
 		return;
 	}
 	ops_init(&o, &m, &sh);
+	o.mtimes = true;
 	for (int i = 0; i < steps && o.nmismatch < 5; i++) {
 		ops_step(&o);
 		if (getenv("T_CHECK")) {	/* find the first divergence */
