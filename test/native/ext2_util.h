@@ -1,18 +1,18 @@
 /*
  * What the ext2 tests share: a console that collects the kernel's lines,
- * a seeded generator, and running a host command (mke2fs, e2fsck, debugfs)
- * with a note when it fails.
+ * a seeded generator (RUMPKIT_SEED=N replays a run), running a host
+ * command (mke2fs, e2fsck, debugfs) with a note when it fails, e2fsck -fn
+ * with its output shown when it finds something, and removing a host tree.
  */
 #ifndef EXT2_UTIL_H
 #define EXT2_UTIL_H
 
-/* each test uses a part of it */
-#pragma GCC diagnostic ignored "-Wunused-function"
-
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct console {
 	char	text[16384];
@@ -20,7 +20,7 @@ struct console {
 };
 
 /* A console hook: append the line to the struct console at arg. */
-static void
+static inline void
 collect(void *arg, const char *line, size_t len)
 {
 	struct console *c = arg;
@@ -35,14 +35,25 @@ collect(void *arg, const char *line, size_t len)
 
 static uint64_t rng;
 
-static uint32_t
+static inline uint32_t
 rnd(void)
 {
 	rng = rng * 6364136223846793005ull + 1442695040888963407ull;
 	return (uint32_t)(rng >> 33);
 }
 
-static int
+/* The seed of a random case: RUMPKIT_SEED, else the time; printed. */
+static inline uint64_t
+seed_of(void)
+{
+	const char *s = getenv("RUMPKIT_SEED");
+	uint64_t seed = s != NULL ? strtoull(s, NULL, 0) : (uint64_t)time(NULL);
+
+	printf("# seed %llu (RUMPKIT_SEED replays)\n", (unsigned long long)seed);
+	return seed;
+}
+
+static inline int
 run(const char *cmd)
 {
 	int r = system(cmd);
@@ -50,6 +61,30 @@ run(const char *cmd)
 	if (r != 0)
 		printf("# command failed (%d): %s\n", r, cmd);
 	return r;
+}
+
+/* e2fsck -fn finds nothing to fix; otherwise its output is printed. */
+static inline bool
+fsck_clean(const char *img)
+{
+	char cmd[1000];
+
+	snprintf(cmd, sizeof(cmd), "e2fsck -fn '%s' > '%s.fsck' 2>&1", img,
+	    img);
+	if (system(cmd) == 0)
+		return true;
+	snprintf(cmd, sizeof(cmd), "sed 's/^/# /' '%s.fsck'", img);
+	(void)system(cmd);
+	return false;
+}
+
+static inline void
+rmtree(const char *path)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
+	(void)system(cmd);
 }
 
 #endif

@@ -41,6 +41,7 @@
 #include <rump/rump.h>
 
 #include "harness.h"
+#include "sysfn.h"
 
 #define PD_MAXREC	4096
 #define PD_OUTMAX	112
@@ -67,9 +68,6 @@ struct pd_log {
 	struct pd_rec r[PD_MAXREC];
 };
 
-typedef long (*sysfn)(long nr, long a, long b, long c, long d, long e,
-    long f);
-
 struct ctx;
 /* Turns the call's out-buffer into the bytes compared (at most PD_OUTMAX). */
 typedef size_t (*pd_norm)(struct ctx *c, long ret, unsigned char *out);
@@ -84,25 +82,6 @@ struct ctx {
 	unsigned char *buf;	/* PD_BUFSZ bytes: the calls' out-buffer */
 	struct rump_kernel *k;
 };
-
-static long
-pd_host_call(long nr, long a, long b, long c, long d, long e, long f)
-{
-	return syscall(nr, a, b, c, d, e, f);
-}
-
-static long
-pd_rump_call(long nr, long a, long b, long c, long d, long e, long f)
-{
-	long args[6] = { a, b, c, d, e, f }, rv[2] = { 0, 0 };
-	int error = rump_syscall(nr, args, rv);
-
-	if (error != 0) {
-		errno = error;
-		return -1;
-	}
-	return rv[0];
-}
 
 static uint64_t
 pd_hash(const void *p, size_t n, uint64_t h)
@@ -744,7 +723,7 @@ static int
 pd_run_host(void (*scen)(struct ctx *), struct pd_log *lg, unsigned char *buf)
 {
 	static int seq;
-	struct ctx c = { pd_host_call, lg, 0, 0, { 0 }, "", buf, NULL };
+	struct ctx c = { sys_host, lg, 0, 0, { 0 }, "", buf, NULL };
 	pid_t pid;
 	int status = 0;
 
@@ -779,7 +758,7 @@ static int
 pd_run_kernel(void (*scen)(struct ctx *), struct pd_log *lg, unsigned char *buf)
 {
 	struct rump_kernel *k = rump_kernel_boot(NULL);
-	struct ctx c = { pd_rump_call, lg, 1, 0, { 0 }, "", buf, k };
+	struct ctx c = { sys_rump, lg, 1, 0, { 0 }, "", buf, k };
 	int error = 0;
 
 	if (k == NULL)

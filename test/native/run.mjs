@@ -29,7 +29,7 @@ for (const p of progs) {
   for (const line of out.split('\n')) {
     if (/^ok \d+/.test(line)) ok++;
     else if (/^not ok \d+/.test(line)) bad++;
-    if (/^not ok|^#/.test(line)) console.log(`${p}: ${line}`);
+    if (/^not ok|^#|# SKIP/.test(line)) console.log(`${p}: ${line}`);
   }
   const planned = Number(/^1\.\.(\d+)/m.exec(out)?.[1] ?? 0);
   if (r.status !== 0 || r.signal || ok + bad < planned) {

@@ -301,9 +301,11 @@ int	ext2fs_allocate(struct vnode *vp, off_t off, off_t len, bool keepsize);
 int	ext2fs_direnter(struct ext2_node *dp, const char *nm, size_t len,
 	    struct ext2_node *n);
 int	ext2fs_dirremove(struct ext2_node *dp, const char *nm, size_t len);
-/* Point the entry nm at n (rename over a name, "..", exchange). */
+/* Point the entry nm at n (rename over a name, exchange). */
 int	ext2fs_dirrewrite(struct ext2_node *dp, const char *nm, size_t len,
 	    struct ext2_node *n);
+/* Directory dp moved under parent: its ".." (not a change of dp's times). */
+int	ext2fs_dirdotdot(struct ext2_node *dp, struct ext2_node *parent);
 /* The first block of a new directory n in dp: "." and "..". */
 int	ext2fs_dirinit(struct ext2_node *dp, struct ext2_node *n);
 /* A directory is being modified: it is no longer a hashed one. */

@@ -264,8 +264,9 @@ ext2fs_dirremove(struct ext2_node *dp, const char *nm, size_t len)
 	return 0;
 }
 
-int
-ext2fs_dirrewrite(struct ext2_node *dp, const char *nm, size_t len,
+/* The record of nm now names n: its inode and type. */
+static int
+dir_repoint(struct ext2_node *dp, const char *nm, size_t len,
     struct ext2_node *n)
 {
 	struct dslot s;
@@ -280,9 +281,31 @@ ext2fs_dirrewrite(struct ext2_node *dp, const char *nm, size_t len,
 	de->d_type = file_type(n);
 	bdwrite(bp);
 	cache_remove(&dp->n_vnode, nm, len);
+	return 0;
+}
+
+int
+ext2fs_dirrewrite(struct ext2_node *dp, const char *nm, size_t len,
+    struct ext2_node *n)
+{
+	int error;
+
+	if ((error = dir_repoint(dp, nm, len, n)) != 0)
+		return error;
 	ext2fs_dirunindex(dp);
 	ext2fs_touch(dp, true);
 	return 0;
+}
+
+/*
+ * Directory dp moved: its ".." names parent.  Neither dp's times change
+ * (as on Linux: the rename gives it a new ctime, its contents are the
+ * same) nor its index (no name or hash changed).
+ */
+int
+ext2fs_dirdotdot(struct ext2_node *dp, struct ext2_node *parent)
+{
+	return dir_repoint(dp, "..", 2, parent);
 }
 
 int

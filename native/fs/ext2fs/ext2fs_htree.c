@@ -245,6 +245,12 @@ ext2fs_htree_leaves(struct ext2_node *dp, const char *nm, size_t len,
 	    !(dp->n_din->i_flags & EXT2_INDEX_FL) || nblk < 2 ||
 	    em->em_sb.s_rev_level < 1)
 		return ENOTSUP;
+	if ((len == 1 && nm[0] == '.') || (len == 2 && nm[0] == '.' &&
+	    nm[1] == '.')) {
+		leaves[0] = 0;		/* the root's own two records */
+		*nleaves = 1;
+		return 0;
+	}
 	memcpy(seed, raw + SB_HASH_SEED, sizeof(seed));
 	memcpy(&flags, raw + SB_FLAGS, sizeof(flags));
 	if ((error = ext2fs_bmap(dp, 0, &b)) != 0)

@@ -123,17 +123,31 @@ ext2fs_getattr_times(const struct ext2_node *n, struct vattr *va)
 		    true);
 }
 
-/* Store ts in (sec, extra); the extra field only where the inode has it. */
+/* The last second the extra field's two epoch bits reach (in 2446). */
+#define EXT2_EXTRA_TIME_MAX	((int64_t)INT32_MIN + (1ll << 34) - 1)
+
+/*
+ * Store ts in (sec, extra); the extra field only where the inode has it.
+ * A time the inode cannot hold (before 1901; after 2038 without the extra
+ * field, after 2446 with it) is clamped to the nearest end, and a time at
+ * either end has no nanoseconds, as Linux's timestamp_truncate does.
+ */
 void
 ext2fs_settime(struct ext2_node *n, uint32_t *sec, uint32_t *extra,
     const struct timespec *ts)
 {
-	int64_t s = ts->tv_sec;
+	bool ex = has_extra(n, (size_t)((char *)extra - (char *)n->n_din) + 4);
+	int64_t s = ts->tv_sec, max = ex ? EXT2_EXTRA_TIME_MAX : INT32_MAX;
+	uint32_t ns = (uint32_t)ts->tv_nsec;
 
+	if (s <= INT32_MIN || s >= max) {
+		s = s <= INT32_MIN ? INT32_MIN : max;
+		ns = 0;
+	}
 	*sec = (uint32_t)s;
-	if (has_extra(n, (size_t)((char *)extra - (char *)n->n_din) + 4))
+	if (ex)
 		*extra = (uint32_t)((((uint64_t)(s - (int32_t)(uint32_t)s)) >>
-		    32) & 3) | (uint32_t)ts->tv_nsec << 2;
+		    32) & 3) | ns << 2;
 	n->n_dirty = true;
 }
 

@@ -377,7 +377,7 @@ dir_reparent(struct ext2_node *n, struct ext2_node *fdp,
 
 	if (n->n_vnode.v_type != VDIR || fdp == tdp)
 		return 0;
-	if ((error = ext2fs_dirrewrite(n, "..", 2, tdp)) != 0)
+	if ((error = ext2fs_dirdotdot(n, tdp)) != 0)
 		return error;
 	fdp->n_din->i_links_count--;
 	tdp->n_din->i_links_count++;
