@@ -52,7 +52,16 @@ export type EtfsType = 'file' | 'blockDevice';
 
 /** The kernel's disks. */
 export interface KernelDisks {
+  /** Attach a host file as a block device with its node at disk.key. */
   attach(disk: DiskOptions): void;
+  /**
+   * Detach the disk at key (one attached with attach(), or an etfs block
+   * device): its buffers are written back, its node is removed and the host
+   * file closed.  Throws a RumpError: EBUSY while it is mounted or open,
+   * ENOENT when no disk has that key, EINVAL for an etfs regular file.
+   */
+  detach(key: string): void;
+  /** The disks attached with attach() (or at boot) and not detached. */
   list(): DiskInfo[];
 }
 
@@ -290,6 +299,16 @@ export class Kernel {
           throw translate(e);
         }
         this.#disks.push(d);
+      },
+      detach: (key) => {
+        if (typeof key !== 'string') throw invalidArgType('key', 'of type string', key);
+        try {
+          native.diskDetach(h, key);
+        } catch (e) {
+          throw translate(e);
+        }
+        const i = this.#disks.findIndex((d) => d.key === key);
+        if (i >= 0) this.#disks.splice(i, 1);
       },
       list: () => this.#disks.map((d) => ({ ...d })),
     };
