@@ -18,10 +18,12 @@ export interface BootOptions {
   /** The kernel's host name. Default 'rump'. */
   hostname?: string;
   /**
-   * Send kernel console lines to the `rumpkit:kern` debug namespace.
-   * Default: whether that namespace is enabled.
+   * The kernel's console lines: true sends them to the `rumpkit:kern` debug
+   * namespace; a function receives each line (without its newline) instead,
+   * until the kernel halts.  Lines arrive from the event loop, after the call
+   * that printed them.  Default: whether that namespace is enabled.
    */
-  console?: boolean;
+  console?: boolean | ((line: string) => void);
   /** Disks attached at boot (see Kernel.disks.attach). */
   disks?: readonly DiskOptions[];
 }
@@ -114,9 +116,15 @@ function checkDisk(v: unknown, name: string): DiskInfo {
 }
 
 let consoleSinkSet = false;
+/** Kernels booted with a console function, by id (ids are never reused). */
+const consoleFns = new Map<number, (line: string) => void>();
 function ensureConsoleSink(): void {
   if (consoleSinkSet) return;
-  native.setConsole((id, line) => kernDebug('k%d: %s', id, line));
+  native.setConsole((id, line) => {
+    const fn = consoleFns.get(id);
+    if (fn) fn(line);
+    else kernDebug('k%d: %s', id, line);
+  });
   consoleSinkSet = true;
 }
 
@@ -340,14 +348,15 @@ export class Kernel {
     if (typeof o.hostname === 'string' && Buffer.byteLength(o.hostname) > 64) {
       throw invalidArgValue('options.hostname', o.hostname, 'must be at most 64 bytes');
     }
-    if (o.console !== undefined && typeof o.console !== 'boolean') {
-      throw invalidArgType('options.console', 'of type boolean', o.console);
+    if (o.console !== undefined && typeof o.console !== 'boolean' && typeof o.console !== 'function') {
+      throw invalidArgType('options.console', 'of type boolean or function', o.console);
     }
     if (o.disks !== undefined && !Array.isArray(o.disks)) {
       throw invalidArgType('options.disks', 'an array', o.disks);
     }
     const disks = ((o.disks ?? []) as unknown[]).map((d, i) => checkDisk(d, `options.disks[${i}]`));
-    const wantConsole = (o.console as boolean | undefined) ?? kernDebug.enabled;
+    const consoleFn = typeof o.console === 'function' ? o.console as (line: string) => void : undefined;
+    const wantConsole = consoleFn !== undefined || ((o.console as boolean | undefined) ?? kernDebug.enabled);
     if (wantConsole) ensureConsoleSink();
     let h: ProcHandle;
     try {
@@ -358,6 +367,7 @@ export class Kernel {
       throw translate(e);
     }
     const k = new Kernel(h);
+    if (consoleFn) consoleFns.set(k.id, consoleFn);
     try {
       for (const d of disks) k.disks.attach(d);
     } catch (e) {
@@ -418,6 +428,7 @@ export class Kernel {
    * at the end (a kernel bug, also logged on the console).
    */
   haltSync(): void {
+    consoleFns.delete(this.id);
     try {
       if (native.halt(this.init.handle)) debug('halted kernel %d', this.id);
     } catch (e) {

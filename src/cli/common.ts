@@ -18,6 +18,8 @@ export interface Ctx {
   tty: boolean;
   /** The file-creation mask applied to new files and to chmod's implied 'a'. */
   umask: number;
+  /** The images' file system type (--fstype, RUMPKIT_FSTYPE), for commands that mount on their own. */
+  fstype?: string;
   /** Set when the user interrupts: long loops stop at their next step. */
   interrupted?: boolean;
   /** Aborted when the user interrupts: for waits that are not steps of a loop (a FIFO with no writer yet). */

@@ -128,6 +128,7 @@ export function cliContext(session: ImageSession): Ctx {
     resolve: (ops) => session.resolve(ops),
     tty: process.stderr.isTTY === true,
     umask: currentUmask(),
+    fstype: session.fstype,
   };
 }
 

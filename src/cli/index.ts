@@ -4,6 +4,7 @@ import { chmodCommand, chownCommand } from './attrs.js';
 import { type Command, type Ctx, Fatal, ImageError, q, strerror, UsageError } from './common.js';
 import { catCommand, cpCommand, mvCommand } from './copy.js';
 import { lnCommand, mkdirCommand, rmCommand, rmdirCommand } from './files.js';
+import { fsckCommand } from './fsck.js';
 import { cliContext, ImageSession } from './image.js';
 import { lsCommand } from './ls.js';
 import { statCommand } from './stat.js';
@@ -11,7 +12,7 @@ import { duCommand, findCommand, treeCommand } from './walk.js';
 
 export const commands: ReadonlyMap<string, Command> = new Map([
   lsCommand, catCommand, cpCommand, mvCommand, rmCommand, mkdirCommand, rmdirCommand, lnCommand,
-  chmodCommand, chownCommand, statCommand, duCommand, findCommand, treeCommand,
+  chmodCommand, chownCommand, statCommand, duCommand, findCommand, treeCommand, fsckCommand,
 ].map((c) => [c.name, c]));
 
 /** Run one command in a context; usage errors and unexpected errors become messages and a status. */
