@@ -17,6 +17,8 @@ a host path; 'rumpkit COMMAND --help' tells more):
   ls cat cp mv rm mkdir rmdir ln chmod chown stat du find tree
   e.g. rumpkit ls -l disk.img:/etc    rumpkit cp -a disk.img:/home backup/
        rumpkit cp notes.txt disk.img:/root/    rumpkit tree disk.img:/
+  fsck IMAGE...        walk an image read-only with rumpkit's driver and report
+                       what it finds corrupt (not a replacement for e2fsck)
   --fstype TYPE (or RUMPKIT_FSTYPE): the images' file system (default ext2)
 `;
 

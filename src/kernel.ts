@@ -18,10 +18,12 @@ export interface BootOptions {
   /** The kernel's host name. Default 'rump'. */
   hostname?: string;
   /**
-   * Send kernel console lines to the `rumpkit:kern` debug namespace.
-   * Default: whether that namespace is enabled.
+   * The kernel's console lines: true sends them to the `rumpkit:kern` debug
+   * namespace; a function receives each line (without its newline) instead,
+   * until the kernel halts.  Lines arrive from the event loop, after the call
+   * that printed them.  Default: whether that namespace is enabled.
    */
-  console?: boolean;
+  console?: boolean | ((line: string) => void);
   /** Disks attached at boot (see Kernel.disks.attach). */
   disks?: readonly DiskOptions[];
 }
@@ -52,7 +54,16 @@ export type EtfsType = 'file' | 'blockDevice';
 
 /** The kernel's disks. */
 export interface KernelDisks {
+  /** Attach a host file as a block device with its node at disk.key. */
   attach(disk: DiskOptions): void;
+  /**
+   * Detach the disk at key (one attached with attach(), or an etfs block
+   * device): its buffers are written back, its node is removed and the host
+   * file closed.  Throws a RumpError: EBUSY while it is mounted or open,
+   * ENOENT when no disk has that key, EINVAL for an etfs regular file.
+   */
+  detach(key: string): void;
+  /** The disks attached with attach() (or at boot) and not detached. */
   list(): DiskInfo[];
 }
 
@@ -105,9 +116,15 @@ function checkDisk(v: unknown, name: string): DiskInfo {
 }
 
 let consoleSinkSet = false;
+/** Kernels booted with a console function, by id (ids are never reused). */
+const consoleFns = new Map<number, (line: string) => void>();
 function ensureConsoleSink(): void {
   if (consoleSinkSet) return;
-  native.setConsole((id, line) => kernDebug('k%d: %s', id, line));
+  native.setConsole((id, line) => {
+    const fn = consoleFns.get(id);
+    if (fn) fn(line);
+    else kernDebug('k%d: %s', id, line);
+  });
   consoleSinkSet = true;
 }
 
@@ -315,6 +332,16 @@ export class Kernel {
         }
         this.#disks.push(d);
       },
+      detach: (key) => {
+        if (typeof key !== 'string') throw invalidArgType('key', 'of type string', key);
+        try {
+          native.diskDetach(h, key);
+        } catch (e) {
+          throw translate(e);
+        }
+        const i = this.#disks.findIndex((d) => d.key === key);
+        if (i >= 0) this.#disks.splice(i, 1);
+      },
       list: () => this.#disks.map((d) => ({ ...d })),
     };
     this.etfs = {
@@ -345,14 +372,15 @@ export class Kernel {
     if (typeof o.hostname === 'string' && Buffer.byteLength(o.hostname) > 64) {
       throw invalidArgValue('options.hostname', o.hostname, 'must be at most 64 bytes');
     }
-    if (o.console !== undefined && typeof o.console !== 'boolean') {
-      throw invalidArgType('options.console', 'of type boolean', o.console);
+    if (o.console !== undefined && typeof o.console !== 'boolean' && typeof o.console !== 'function') {
+      throw invalidArgType('options.console', 'of type boolean or function', o.console);
     }
     if (o.disks !== undefined && !Array.isArray(o.disks)) {
       throw invalidArgType('options.disks', 'an array', o.disks);
     }
     const disks = ((o.disks ?? []) as unknown[]).map((d, i) => checkDisk(d, `options.disks[${i}]`));
-    const wantConsole = (o.console as boolean | undefined) ?? kernDebug.enabled;
+    const consoleFn = typeof o.console === 'function' ? o.console as (line: string) => void : undefined;
+    const wantConsole = consoleFn !== undefined || ((o.console as boolean | undefined) ?? kernDebug.enabled);
     if (wantConsole) ensureConsoleSink();
     let h: ProcHandle;
     try {
@@ -363,6 +391,7 @@ export class Kernel {
       throw translate(e);
     }
     const k = new Kernel(h);
+    if (consoleFn) consoleFns.set(k.id, consoleFn);
     try {
       for (const d of disks) k.disks.attach(d);
     } catch (e) {
@@ -423,6 +452,7 @@ export class Kernel {
    * at the end (a kernel bug, also logged on the console).
    */
   haltSync(): void {
+    consoleFns.delete(this.id);
     try {
       if (native.halt(this.init.handle)) debug('halted kernel %d', this.id);
     } catch (e) {

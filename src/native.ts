@@ -53,6 +53,10 @@ export interface NativeBinding extends NativeSys {
   setConsole(fn: (id: number, line: string) => void): void;
   /** Attach a disk; size < 0: the whole host file. */
   diskAttach(h: ProcHandle, key: string, path: string, readOnly: boolean, offset: number, size: number): void;
+  /** Detach the disk at key (EBUSY while mounted or open). */
+  diskDetach(h: ProcHandle, key: string): void;
+  /** The host's mknod(2) (not the kernel's): throws Node-shaped errors. */
+  hostMknod(path: string, mode: number, dev: number): void;
   /** Map a host file at key: type 0 a regular file, 1 a block device. */
   etfsRegister(h: ProcHandle, key: string, path: string, type: number): void;
   /** A bare call through node-addon-api, for the benchmarks. */

@@ -1,11 +1,14 @@
 // Helpers of the image-tool tests: the same tree built through node:fs or
 // k.fs, the tools run in a context whose 'img:' operands name a test volume,
-// and real coreutils run on a host tree with the output normalized.
+// real coreutils run on a host tree with the output normalized, and the
+// rumpkit command run as a process on images made by the real mke2fs.
 import { spawnSync } from 'node:child_process';
 import * as nodefs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Kernel, constants } from '../src/index.js';
 import { commands, runCommand } from '../src/cli/index.js';
 import type { Ctx } from '../src/cli/common.js';
-import { hostVolume, idNames, locate, rootedVolume, type FsLike, type Volume } from '../src/cli/volume.js';
+import { hostMknod, hostVolume, idNames, locate, rootedVolume, type FsLike, type Volume } from '../src/cli/volume.js';
 
 export type TreeFs = FsLike & Pick<typeof nodefs, 'writeFileSync' | 'truncateSync'>;
 
@@ -107,7 +110,7 @@ export function coreutils(roots: Record<string, string>, name: string, ...args: 
 
 /** A volume rooted at a host directory, with the host's user and group names. */
 export function hostRooted(dir: string, prefix = 'img:'): Volume {
-  return rootedVolume(nodefs, dir, prefix, idNames(hostVolume()));
+  return rootedVolume(nodefs, dir, prefix, idNames(hostVolume()), { mknod: hostMknod, host: true });
 }
 
 /** Every entry below base: type, mode, size, links, owner, link target and contents. */
@@ -128,4 +131,48 @@ export function snapshot(fs: FsLike, base: string): string[] {
   };
   walk(base, '');
   return out;
+}
+
+/** The package root, where `node --import tsx src/cli.ts` runs the command. */
+export const packageRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/** The arguments that run the rumpkit command from the sources. */
+export const rumpkitArgv = (...args: string[]): string[] => ['--import', 'tsx', 'src/cli.ts', ...args];
+
+/** Run `rumpkit ARGS…` as a command (C locale) and wait for it. */
+export function rumpkit(...args: string[]): Result {
+  const r = spawnSync(process.execPath, rumpkitArgv(...args),
+    { cwd: packageRoot, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+  return { out: r.stdout, err: r.stderr, status: r.status ?? -1 };
+}
+
+/** An 8 MiB ext2 image (1 KiB blocks) made by the real mke2fs, from the host tree `tree` when given. */
+export function mkimage(dir: string, tree?: string, name = 'disk.img'): string {
+  const img = `${dir}/${name}`;
+  const r = spawnSync('mke2fs', ['-q', '-F', '-t', 'ext2', '-b', '1024', ...(tree ? ['-d', tree] : []), img, '8M'],
+    { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`mke2fs: ${r.stderr}`);
+  return img;
+}
+
+/** Whether this kernel mounts ext2 (ENODEV when the driver is absent). */
+export function haveExt2(): boolean {
+  const dir = nodefs.mkdtempSync('/dev/shm/rumpkit-ext2-probe-');
+  try {
+    const img = mkimage(dir);
+    const k = Kernel.bootSync({ disks: [{ key: '/dev/ld0', path: img, readOnly: true }] });
+    try {
+      k.fs.mkdirSync('/mnt');
+      k.sys.mount('/dev/ld0', '/mnt', 'ext2', constants.mount.MS_RDONLY!, null);
+      k.sys.umount2('/mnt', 0);
+      return true;
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ENODEV') return false;
+      throw e;
+    } finally {
+      k.haltSync();
+    }
+  } finally {
+    nodefs.rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -97,3 +97,27 @@ test('statistics of the buffer cache', (t) => {
   t.false(s.flusherRunning);
   k.haltSync();
 });
+
+test('detach: EBUSY while open, then the node and the host file go; list() follows', (t) => {
+  const path = image(t, 64 * 1024, 1);
+  const k = Kernel.bootSync({ disks: [{ key: '/dev/ld0', path }, { key: '/dev/ld1', path, readOnly: true }] });
+  const fd = k.sys.open('/dev/ld0', O_RDWR, 0);
+  const busy = t.throws(() => k.disks.detach('/dev/ld0'), { instanceOf: RumpError });
+  t.is(busy?.code, 'EBUSY');
+  t.is(busy?.errno, -E.EBUSY);
+  t.is(k.sys.pwrite64(fd, Buffer.from('bye'), 3, 0), 3);
+  k.sys.close(fd);
+  k.disks.detach('/dev/ld0');
+  t.deepEqual(k.disks.list().map((d) => d.key), ['/dev/ld1']);
+  t.false(k.fs.existsSync('/dev/ld0'));
+  t.is(readFileSync(path).subarray(0, 3).toString(), 'bye');
+  const gone = t.throws(() => k.disks.detach('/dev/ld0'), { instanceOf: RumpError });
+  t.is(gone?.code, 'ENOENT');
+  t.throws(() => k.disks.detach(7 as never), { instanceOf: TypeError });
+  // the key is free again
+  k.disks.attach({ key: '/dev/ld0', path });
+  t.true(k.fs.statSync('/dev/ld0').isBlockDevice());
+  k.etfs.register('/etc-file', path);
+  t.is((t.throws(() => k.disks.detach('/etc-file'), { instanceOf: RumpError }))?.code, 'EINVAL');
+  k.haltSync();
+});

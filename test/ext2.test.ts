@@ -79,3 +79,29 @@ test('k.mount options: access times (relatime, noatime, strictatime), noExec, st
   t.throws(() => k.mount('ext2', '/mnt', { device: '/dev/ld0', noExec: 'yes' as unknown as boolean }),
     { code: 'ERR_INVALID_ARG_TYPE' });
 });
+
+test('a mounted device: a second k.mount gives EBUSY, k.disks.detach gives EBUSY until k.unmount', (t) => {
+  const dir = nodefs.mkdtempSync('/dev/shm/rumpkit-ext2-busy-');
+  t.teardown(() => nodefs.rmSync(dir, { recursive: true, force: true }));
+  const img = mkimage(dir);
+  const k = Kernel.bootSync();
+  t.teardown(() => k.haltSync());
+  k.disks.attach({ key: '/dev/ld0', path: img });
+  k.fs.mkdirSync('/mnt');
+  k.fs.mkdirSync('/mnt2');
+  k.mount('ext2', '/mnt', { device: '/dev/ld0' });
+  t.throws(() => k.mount('ext2', '/mnt', { device: '/dev/ld0' }), { instanceOf: RumpError, code: 'EBUSY' });
+  t.throws(() => k.mount('ext2', '/mnt2', { device: '/dev/ld0', readOnly: true }), { instanceOf: RumpError, code: 'EBUSY' });
+  t.throws(() => k.disks.detach('/dev/ld0'), { instanceOf: RumpError, code: 'EBUSY' });
+  k.fs.writeFileSync('/mnt/new.txt', 'written before detach');
+  k.unmount('/mnt');
+  k.disks.detach('/dev/ld0');
+  t.deepEqual(k.disks.list(), []);
+  const fsck = spawnSync('e2fsck', ['-fn', img], { encoding: 'utf8' });
+  t.is(fsck.status, 0, fsck.stdout + fsck.stderr);
+  // attached again (read-only), the file is there
+  k.disks.attach({ key: '/dev/ld0', path: img, readOnly: true });
+  k.mount('ext2', '/mnt2', { device: '/dev/ld0', readOnly: true });
+  t.is(k.fs.readFileSync('/mnt2/new.txt', 'utf8'), 'written before detach');
+  k.unmount('/mnt2');
+});

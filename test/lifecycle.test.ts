@@ -161,3 +161,17 @@ test.serial('kernel console lines reach the rumpkit:kern debug namespace', async
   t.is(lines.length, before);
   t.is(constants.errno.ENOENT, 2);
 });
+
+test.serial('a console function receives its kernel\'s lines (and only those), from the event loop', async (t) => {
+  const mine: string[] = [];
+  const other: string[] = [];
+  const k = Kernel.bootSync({ hostname: 'fn-console', console: (l) => mine.push(l) });
+  const k2 = Kernel.bootSync({ hostname: 'other-console', console: (l) => other.push(l) });
+  t.deepEqual(mine, [], 'not during the call');
+  for (let i = 0; i < 1000 && (mine.length === 0 || other.length === 0); i++) await new Promise((r) => setImmediate(r));
+  t.deepEqual(mine, ['rumpkit 0.1.0 booted: host fn-console, memory limit 262144 KiB']);
+  t.deepEqual(other, ['rumpkit 0.1.0 booted: host other-console, memory limit 262144 KiB']);
+  k.haltSync();
+  k2.haltSync();
+  t.throws(() => Kernel.bootSync({ console: 3 as never }), { code: 'ERR_INVALID_ARG_TYPE' });
+});

@@ -45,6 +45,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   napi_add_env_cleanup_hook(env, env_cleanup, data);
 
   register_kernel(env, exports);
+  register_host(env, exports);
   register_sys_all(env, exports, data->get());
 
   // The control array of the system calls (see sys.cc).

@@ -61,6 +61,9 @@ void kernel_unref(KernelHandle *kh);
 void register_kernel(napi_env env, napi_value exports);
 void halt_all_kernels(AddonData *data);
 
+// host.cc
+void register_host(napi_env env, napi_value exports);
+
 // sys.cc
 void register_sys_all(napi_env env, napi_value exports, AddonData *data);
 

@@ -365,6 +365,21 @@ napi_value js_disk_attach(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// diskDetach(handle, key): EBUSY while mounted or open.
+napi_value js_disk_detach(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 2) return throw_type(env, "ERR_INVALID_ARG_TYPE", "diskDetach takes 2 arguments");
+  ProcHandle *ph = live_proc(env, argv[0]);
+  if (ph == nullptr) return nullptr;
+  std::string key;
+  if (!get_string_arg(env, argv[1], "key", &key)) return nullptr;
+  int error = rump_disk_detach(ph->kh->k, key.c_str());
+  if (error != 0) return throw_errno(env, error, "diskDetach");
+  return nullptr;
+}
+
 // etfsRegister(handle, key, hostPath, type): type 0 a file, 1 a block device.
 napi_value js_etfs_register(napi_env env, napi_callback_info info) {
   size_t argc = 4;
@@ -440,6 +455,7 @@ void register_kernel(napi_env env, napi_value exports) {
       {"kernelId", nullptr, js_kernel_id, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"liveKernels", nullptr, js_live_kernels, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"diskAttach", nullptr, js_disk_attach, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"diskDetach", nullptr, js_disk_detach, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"etfsRegister", nullptr, js_etfs_register, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setConsole", nullptr, js_set_console, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

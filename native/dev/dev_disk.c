@@ -2,7 +2,9 @@
  * Disks on host files: a whole file or a byte range of it (a partition of
  * an image) as a block device of 512-byte sectors, and etfs, host files
  * shown at a kernel path.  Attaching creates the node in the root file
- * system; the disk itself lives until its kernel halts.
+ * system; the disk itself lives until it is detached, which removes the node
+ * and closes the host file (refused while a descriptor or a mount has it
+ * open), or until its kernel halts.
  */
 #include <fcntl.h>
 #include <sys/sysmacros.h>
@@ -139,7 +141,9 @@ disk_mknode(struct lwp *l, struct rump_disk *d)
 		error = nd.ni_dvp->v_op->vop_create(nd.ni_dvp, nd.ni_name,
 		    nd.ni_namelen, &va, &vp);
 		if (error == 0) {
-			vp->v_disk = d;
+			/* a block device's vnode points at its disk while open */
+			if (d->d_kind == DISK_ETFS_REG)
+				vp->v_disk = d;
 			vrele(vp);
 		}
 	}
@@ -147,6 +151,36 @@ disk_mknode(struct lwp *l, struct rump_disk *d)
 out:
 	kauth_cred_free(k, nd.ni_cred);
 	return error;
+}
+
+/*
+ * Remove the node of d at its key, if it is still there and still names d
+ * (it may have been removed or renamed, or replaced by another file: then
+ * that is left alone).  VFS lock held, l bound to pid 1.
+ */
+static void
+disk_rmnode(struct lwp *l, struct rump_disk *d)
+{
+	struct rump_kernel *k = d->d_kernel;
+	struct nameidata nd;
+	struct vattr va;
+
+	memset(&nd, 0, sizeof(nd));
+	nd.ni_dirfd = AT_FDCWD;
+	nd.ni_path = d->d_key;
+	nd.ni_flags = NAMEI_PARENT;
+	nd.ni_cred = kauth_cred_get_proc(l->l_proc);
+	if (namei(l, &nd) == 0) {
+		if (nd.ni_lasttype == LAST_NORM && nd.ni_vp != NULL &&
+		    nd.ni_vp->v_type == VBLK &&
+		    nd.ni_dvp->v_mount == k->k_rootvnode->v_mount &&
+		    nd.ni_vp->v_op->vop_getattr(nd.ni_vp, &va) == 0 &&
+		    va.va_rdev == d->d_dev)
+			(void)nd.ni_dvp->v_op->vop_remove(nd.ni_dvp, nd.ni_name,
+			    nd.ni_namelen, nd.ni_vp);
+		namei_done(&nd);
+	}
+	kauth_cred_free(k, nd.ni_cred);
 }
 
 /* Open the host file; an etfs file falls back to read-only. */
@@ -305,6 +339,44 @@ rump_etfs_register(struct rump_kernel *k, const char *key,
 	default:
 		return EINVAL;
 	}
+}
+
+int
+rump_disk_detach(struct rump_kernel *k, const char *key)
+{
+	struct rump_disk *d;
+	struct lwp *l, *save;
+	int error;
+
+	if (k == NULL || key == NULL)
+		return EINVAL;
+	if ((error = disk_bind(k, &l, &save)) != 0)
+		return error;
+	vfs_enter(k);
+	if ((d = disk_lookup_key(k, key)) == NULL) {
+		error = ENOENT;
+	} else if (d->d_kind != DISK_BLK) {
+		error = EINVAL;		/* etfs files stay until halt */
+	} else if (d->d_opens > 0) {
+		error = EBUSY;		/* mounted, or open descriptors */
+	} else {
+		/*
+		 * Nothing has it open, so nothing can make buffers of it while
+		 * the VFS lock is held; write back and drop what is left.
+		 */
+		error = bio_sync_range(d, 0, UINT64_MAX / 2, true);
+		if (error == 0)
+			error = bio_flushdisk(d);
+		if (error == 0) {
+			disk_rmnode(l, d);
+			LIST_REMOVE(d, d_list);
+		}
+	}
+	vfs_exit(k);
+	disk_unbind(l, save);
+	if (error == 0)
+		disk_free(k, d);
+	return error;
 }
 
 int

@@ -487,7 +487,8 @@ sys_fcntl(struct lwp *l, const struct sys_fcntl_args *uap, register_t *retval)
 			    (fl & FREAD) && (fl & FWRITE) ? O_RDWR :
 			    (fl & FWRITE) ? O_WRONLY : O_RDONLY;
 
-			*retval = (fl & ~(FREAD | FWRITE | FPATH | FNOACC)) | acc;
+			*retval = (fl & ~(FREAD | FWRITE | FPATH | FNOACC |
+			    FEXCL)) | acc;
 		} else if ((fl & FPATH)) {
 			fdrop(fp);
 			return EBADF;

@@ -1,9 +1,10 @@
 /*
  * Disks: block devices backed by host files (or a byte range of one), and
  * host files mapped into the name space (etfs).  A disk lives from its
- * attach until its kernel halts; its node in the root file system may go
- * earlier.  The kernel's disk list is under the VFS lock; a disk's fields
- * do not change after attach except d_size of an etfs file (VFS lock).
+ * attach until it is detached (only while nothing has it open) or its
+ * kernel halts; its node in the root file system may go earlier.  The
+ * kernel's disk list is under the VFS lock, and so are d_opens, d_excl and
+ * d_size of an etfs file; the other fields do not change after attach.
  */
 #ifndef SYS_DISK_H
 #define SYS_DISK_H
@@ -34,6 +35,8 @@ struct rump_disk {
 	bool		d_rdonly;
 	dev_t		d_dev;
 	int		d_werror;	/* a delayed write failed: next sync says EIO */
+	unsigned	d_opens;	/* open descriptors and mounts (not O_PATH) */
+	bool		d_excl;		/* held exclusively: a mount or an O_EXCL open */
 };
 
 /* dev/dev_disk.c */
@@ -51,8 +54,13 @@ int	disk_attach(struct rump_kernel *k, const char *key, const char *hostpath,
 	    bool whole);
 
 /* vfs/vfs_bdev.c: block device nodes and etfs files as open files */
-/* Open checks of a VBLK node for fflag; sets vp->v_disk. */
+/*
+ * Open a VBLK node for fflag (FREAD, FWRITE, FEXCL: exclusively, as a mount
+ * or an O_EXCL open; EBUSY if another holds the disk so).  Sets vp->v_disk,
+ * which stays until the node's last bdev_close.
+ */
 int	bdev_open(struct vnode *vp, int fflag);
+void	bdev_close(struct vnode *vp, int fflag);
 int	bdev_rw(struct vnode *vp, struct uio *uio, bool write);
 int	bdev_ioctl(struct vnode *vp, unsigned long cmd, void *data);
 int	bdev_fsync(struct vnode *vp);
@@ -63,12 +71,14 @@ uint64_t disk_nodesize(struct vnode *vp);
 
 /*
  * For file systems: the VBLK vnode of an attached disk named by path
- * source, opened for fflag (FREAD, FREAD|FWRITE), held.  ENOTBLK for a node
- * of another type, ENXIO for a node with no disk, EACCES for write access
- * to a read-only disk or a node on a nodev mount.  The VFS lock is held;
- * release with vrele.
+ * source, opened exclusively for fflag (FREAD, FREAD|FWRITE), held.
+ * ENOTBLK for a node of another type, ENXIO for a node with no disk,
+ * EACCES for write access to a read-only disk or a node on a nodev mount,
+ * EBUSY for a disk already mounted or opened with O_EXCL.  The VFS lock is
+ * held; release with vfs_putdevvp (after the last buffer I/O).
  */
 int	vfs_getdevvp(struct lwp *l, const char *source, int fflag,
 	    struct vnode **devvpp);
+void	vfs_putdevvp(struct vnode *devvp);
 
 #endif

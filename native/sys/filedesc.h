@@ -42,6 +42,7 @@ struct fileops {
 #define FWRITE		0x20000000
 #define FPATH		0x10000000	/* O_PATH: a name only, no I/O */
 #define FNOACC		0x08000000	/* access mode 3: neither read nor write */
+#define FEXCL		0x04000000	/* block device claimed: O_EXCL */
 #define KO_LARGEFILE	0100000		/* the kernel's O_LARGEFILE (x86-64) */
 #define FSETFL_MASK	(O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME | O_ASYNC)
 

@@ -120,7 +120,8 @@ struct vnode {
 	struct mount	*v_mountedhere;	/* a mount covers this directory */
 	struct pipe	*v_fifo;	/* a FIFO's pipe while it is open */
 	struct lockf_head *v_lockf;	/* advisory record locks */
-	struct rump_disk *v_disk;	/* VBLK: its disk once opened; VREG: etfs */
+	struct rump_disk *v_disk;	/* VBLK: its disk while open; VREG: etfs */
+	int		v_diskopen;	/* VBLK: opens (descriptors, mounts) */
 	LIST_HEAD(, namecache) v_nclist;	/* name cache entries naming it */
 	LIST_HEAD(, namecache) v_dnclist;	/* entries in it, a directory */
 };

@@ -37,8 +37,31 @@ bdev_open(struct vnode *vp, int fflag)
 	/* Linux: EACCES for write access to a read-only block device */
 	if ((fflag & FWRITE) && d->d_rdonly)
 		return EACCES;
+	/* Linux: a mounted device cannot be claimed again (mount, O_EXCL) */
+	if ((fflag & FEXCL) && d->d_excl)
+		return EBUSY;
+	KASSERT(vp->v_diskopen == 0 || vp->v_disk == d);
+	if (fflag & FEXCL)
+		d->d_excl = true;
+	d->d_opens++;
 	vp->v_disk = d;
+	vp->v_diskopen++;
 	return 0;
+}
+
+void
+bdev_close(struct vnode *vp, int fflag)
+{
+	struct rump_disk *d = vp->v_disk;
+
+	KASSERT(vp->v_type == VBLK && d != NULL && vp->v_diskopen > 0 &&
+	    d->d_opens > 0);
+	if (fflag & FEXCL)
+		d->d_excl = false;
+	d->d_opens--;
+	/* no pointer to the disk outlives the opens: it may be detached */
+	if (--vp->v_diskopen == 0)
+		vp->v_disk = NULL;
 }
 
 int
@@ -60,7 +83,7 @@ vfs_getdevvp(struct lwp *l, const char *source, int fflag,
 			error = ENOTBLK;
 		else if ((error = vn_access(nd.ni_vp, (fflag & FWRITE) ?
 		    VREAD | VWRITE : VREAD, nd.ni_cred)) == 0)
-			error = bdev_open(nd.ni_vp, fflag);
+			error = bdev_open(nd.ni_vp, fflag | FEXCL);
 		if (error == 0) {
 			*devvpp = nd.ni_vp;
 			nd.ni_vp = NULL;
@@ -69,6 +92,13 @@ vfs_getdevvp(struct lwp *l, const char *source, int fflag,
 	}
 	kauth_cred_free(l->l_proc->p_kernel, nd.ni_cred);
 	return error;
+}
+
+void
+vfs_putdevvp(struct vnode *devvp)
+{
+	bdev_close(devvp, FEXCL);
+	vrele(devvp);
 }
 
 /* Move n bytes of the uio along (the data went elsewhere). */

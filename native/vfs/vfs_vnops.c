@@ -280,6 +280,9 @@ vn_open(struct lwp *l, int dirfd, const char *path, int flags, mode_t cmode,
 		fflag = open_fflag(acc) | (flags & (O_APPEND | O_NONBLOCK | O_SYNC |
 		    O_DSYNC | O_DIRECT | O_NOATIME | O_DIRECTORY | O_NOFOLLOW)) |
 		    KO_LARGEFILE;
+		/* Linux: O_EXCL without O_CREAT claims a block device */
+		if ((flags & (O_EXCL | O_CREAT)) == O_EXCL)
+			fflag |= FEXCL;
 	}
 	cr = kauth_cred_get_proc(p);
 	nd.ni_dirfd = dirfd;
@@ -352,6 +355,8 @@ vn_open(struct lwp *l, int dirfd, const char *path, int flags, mode_t cmode,
 	if (error != 0) {
 		if (vp->v_type == VFIFO && !(fflag & FPATH))
 			fifo_close(vp, fflag);
+		if (vp->v_type == VBLK && !(fflag & FPATH))
+			bdev_close(vp, fflag);
 		vrele(vp);
 	}
 out:
@@ -557,6 +562,8 @@ vn_closefile(struct file *fp)
 	lf_flock_release(vp, fp);
 	if (vp->v_type == VFIFO && !(atomic_load(&fp->f_flag) & FPATH))
 		fifo_close(vp, atomic_load(&fp->f_flag));
+	if (vp->v_type == VBLK && !(atomic_load(&fp->f_flag) & FPATH))
+		bdev_close(vp, atomic_load(&fp->f_flag));
 	vrele(vp);
 	if (took)
 		vfs_exit(k);

@@ -18,8 +18,43 @@ export interface Ctx {
   tty: boolean;
   /** The file-creation mask applied to new files and to chmod's implied 'a'. */
   umask: number;
+  /** The images' file system type (--fstype, RUMPKIT_FSTYPE), for commands that mount on their own. */
+  fstype?: string;
   /** Set when the user interrupts: long loops stop at their next step. */
   interrupted?: boolean;
+  /** Aborted when the user interrupts: for waits that are not steps of a loop (a FIFO with no writer yet). */
+  signal?: AbortSignal;
+  /** Set by a copy that was interrupted half-way: the destination it left incomplete. */
+  incomplete?: string;
+}
+
+/** A copy or a wait that stopped because the user interrupted. */
+export class Interrupted extends Error {
+  constructor() {
+    super('interrupted');
+  }
+}
+
+/** p, or an Interrupted rejection as soon as ctx is interrupted (p is then left to itself). */
+export function interruptible<T>(ctx: Ctx, p: Promise<T>): Promise<T> {
+  const signal = ctx.signal;
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(new Interrupted());
+    if (signal.aborted) {
+      p.catch(() => {});
+      stop();
+      return;
+    }
+    signal.addEventListener('abort', stop, { once: true });
+    p.then((v) => {
+      signal.removeEventListener('abort', stop);
+      resolve(v);
+    }, (e: unknown) => {
+      signal.removeEventListener('abort', stop);
+      reject(e);
+    });
+  });
 }
 
 /** A command: its name, its --help text and what it does (resolving to the exit status). */

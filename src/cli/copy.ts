@@ -1,71 +1,205 @@
 // rumpkit cat, cp and mv: data between host paths and image paths in either
 // direction (and between two images), through the volumes' fs objects.
+// Special files (devices, FIFOs, sockets) follow GNU cp: a recursive copy
+// (-R, -a, mv) makes a new node with mknod; otherwise (or with
+// --copy-contents) their contents are read as a file's.
+import * as nodefs from 'node:fs';
 import type { Stats } from 'node:fs';
-import { type Command, type Ctx, errCode, Fatal, isDir, isLink, parseArgs, q, sortedNames, strerror, UsageError } from './common.js';
+import { Socket } from 'node:net';
+import {
+  type Command, type Ctx, errCode, Fatal, Interrupted, interruptible, isDir, isLink, parseArgs, q, sortedNames, strerror,
+  UsageError,
+} from './common.js';
 import { Progress } from './progress.js';
 import { baseName, child, type Loc } from './volume.js';
 
 const CHUNK = 1 << 20;
 
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+const S_IFIFO = 0o010000;
+const S_IFCHR = 0o020000;
+const S_IFBLK = 0o060000;
+
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
-/** Copy the bytes of one file; yields to the event loop between chunks (so SIGINT is seen). */
-async function copyData(ctx: Ctx, src: Loc, dst: Loc, mode: number, force: boolean, progress?: Progress): Promise<void> {
-  const sfs = src.vol.fs;
-  const dfs = dst.vol.fs;
-  let sfd: number;
-  try {
-    sfd = sfs.openSync(src.real, 'r');
-  } catch (e) {
-    throw new CopyError(`cannot open ${q(src.shown)} for reading: ${strerror(e)}`);
-  }
-  try {
-    let dfd: number;
-    try {
-      dfd = dfs.openSync(dst.real, 'w', mode);
-    } catch (e) {
-      if (!force || errCode(e) === 'ENOENT' || errCode(e) === 'EISDIR') {
-        throw new CopyError(`cannot create regular file ${q(dst.shown)}: ${strerror(e)}`);
-      }
-      try {
-        dfs.unlinkSync(dst.real);
-        dfd = dfs.openSync(dst.real, 'w', mode);
-      } catch (e2) {
-        throw new CopyError(`cannot create regular file ${q(dst.shown)}: ${strerror(e2)}`);
-      }
-    }
-    try {
-      const buf = Buffer.allocUnsafe(CHUNK);
-      for (;;) {
-        if (ctx.interrupted) throw new CopyError('interrupted');
-        let n: number;
-        try {
-          n = sfs.readSync(sfd, buf, 0, CHUNK, null);
-        } catch (e) {
-          throw new CopyError(`error reading ${q(src.shown)}: ${strerror(e)}`);
-        }
-        if (n === 0) break;
-        for (let off = 0; off < n;) {
-          try {
-            off += dfs.writeSync(dfd, buf, off, n - off);
-          } catch (e) {
-            throw new CopyError(`error writing ${q(dst.shown)}: ${strerror(e)}`);
-          }
-        }
-        if (progress) {
-          progress.add(n);
-          await tick();
-        }
-      }
-    } finally {
-      dfs.closeSync(dfd);
-    }
-  } finally {
-    sfs.closeSync(sfd);
-  }
+class CopyError extends Error {}
+
+/** Where the bytes of a copy come from. */
+interface Source {
+  /** The next bytes (valid until the next call), or null at the end. */
+  next(): Buffer | null | Promise<Buffer | null>;
+  close(): void;
 }
 
-class CopyError extends Error {}
+/** Where they go. */
+interface Sink {
+  write(b: Buffer): void | Promise<void>;
+  close(): void;
+}
+
+/**
+ * Open the source of a copy of contents.  A FIFO on the host is read through
+ * the event loop (opened without waiting: the first read waits for a writer,
+ * and the end comes when the last writer closes, as cp sees it), and so are
+ * host devices (a terminal may keep a read waiting): the user can interrupt
+ * either.  Everything else is read with plain synchronous reads.
+ */
+function openSource(ctx: Ctx, src: Loc, st: Stats): Source {
+  const type = st.mode & S_IFMT;
+  const cannot = (e: unknown) => new CopyError(`cannot open ${q(src.shown)} for reading: ${strerror(e)}`);
+  if (type === S_IFIFO && !src.vol.host) {
+    // No other process can reach this kernel: no writer will ever come.
+    throw new CopyError(`cannot open ${q(src.shown)} for reading: a FIFO inside an image has no writer ` +
+      '(copy the FIFO itself with -R)');
+  }
+  if (src.vol.host && type === S_IFIFO) {
+    let fd: number;
+    try {
+      fd = nodefs.openSync(src.real, nodefs.constants.O_RDONLY | nodefs.constants.O_NONBLOCK);
+    } catch (e) {
+      throw cannot(e);
+    }
+    const sock = new Socket({ fd, readable: true, writable: false });
+    const chunks = sock[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    return {
+      next: async () => {
+        const r = await interruptible(ctx, chunks.next());
+        return r.done ? null : r.value;
+      },
+      close: () => sock.destroy(),
+    };
+  }
+  if (src.vol.host && (type === S_IFCHR || type === S_IFBLK)) {
+    let fd: number;
+    try {
+      fd = nodefs.openSync(src.real, 'r');
+    } catch (e) {
+      throw cannot(e);
+    }
+    const buf = Buffer.allocUnsafe(CHUNK);
+    return {
+      next: async () => {
+        const n = await interruptible(ctx, new Promise<number>((resolve, reject) => {
+          nodefs.read(fd, buf, 0, CHUNK, null, (e, bytes) => (e ? reject(e) : resolve(bytes)));
+        }));
+        return n === 0 ? null : buf.subarray(0, n);
+      },
+      // A read may still be waiting in the thread pool when interrupted; the process dies soon anyway.
+      close: () => nodefs.close(fd, () => {}),
+    };
+  }
+  const fs = src.vol.fs;
+  let fd: number;
+  try {
+    fd = fs.openSync(src.real, 'r');
+  } catch (e) {
+    throw cannot(e);
+  }
+  const buf = Buffer.allocUnsafe(CHUNK);
+  return {
+    next: () => {
+      const n = fs.readSync(fd, buf, 0, CHUNK, null);
+      return n === 0 ? null : buf.subarray(0, n);
+    },
+    close: () => fs.closeSync(fd),
+  };
+}
+
+/**
+ * Open (create or truncate) the destination of a copy of contents.  An
+ * existing FIFO on the host is written through the thread pool (opening it
+ * waits for a reader, as cp does); one inside an image never has a reader.
+ */
+async function openSink(ctx: Ctx, dst: Loc, dst0: Stats | undefined, mode: number, force: boolean): Promise<Sink> {
+  const dfs = dst.vol.fs;
+  const cannot = (e: unknown) => new CopyError(`cannot create regular file ${q(dst.shown)}: ${strerror(e)}`);
+  const fifo = dst0 !== undefined && (dst0.mode & S_IFMT) === S_IFIFO;
+  if (fifo && dst.vol.host) {
+    let fh: nodefs.promises.FileHandle;
+    try {
+      fh = await interruptible(ctx, nodefs.promises.open(dst.real, 'w', mode));
+    } catch (e) {
+      if (e instanceof Interrupted) throw e;
+      throw cannot(e);
+    }
+    return {
+      write: async (b) => {
+        for (let off = 0; off < b.length;) off += (await interruptible(ctx, fh.write(b, off, b.length - off))).bytesWritten;
+      },
+      close: () => void fh.close().catch(() => {}),
+    };
+  }
+  let dfd: number;
+  try {
+    if (fifo && !force) {
+      throw new CopyError(`cannot open ${q(dst.shown)} for writing: a FIFO inside an image has no reader`);
+    }
+    dfd = fifo ? -1 : dfs.openSync(dst.real, 'w', mode);
+  } catch (e) {
+    if (e instanceof CopyError) throw e;
+    if (!force || errCode(e) === 'ENOENT' || errCode(e) === 'EISDIR') throw cannot(e);
+    dfd = -1;
+  }
+  if (dfd < 0) {
+    // cp -f: a destination that cannot be opened is removed and made again
+    try {
+      dfs.unlinkSync(dst.real);
+      dfd = dfs.openSync(dst.real, 'w', mode);
+    } catch (e) {
+      throw cannot(e);
+    }
+  }
+  const fd = dfd;
+  return {
+    write: (b) => {
+      for (let off = 0; off < b.length;) off += dfs.writeSync(fd, b, off, b.length - off);
+    },
+    close: () => dfs.closeSync(fd),
+  };
+}
+
+/**
+ * Copy the contents of src to dst, chunk by chunk, yielding to the event loop
+ * between chunks so that a signal is seen; the destination is made once the
+ * source has given its first bytes (or its end), as cp opens it after the source.
+ */
+async function copyData(ctx: Ctx, src: Loc, st: Stats, dst: Loc, dst0: Stats | undefined, mode: number, force: boolean,
+  progress?: Progress): Promise<void> {
+  const source = openSource(ctx, src, st);
+  const read = async () => {
+    if (ctx.interrupted) throw new Interrupted();
+    try {
+      return await source.next();
+    } catch (e) {
+      if (e instanceof Interrupted) throw e;
+      throw new CopyError(`error reading ${q(src.shown)}: ${strerror(e)}`);
+    }
+  };
+  try {
+    let b = await read();
+    const sink = await openSink(ctx, dst, dst0, mode, force);
+    try {
+      ctx.incomplete = dst.shown;
+      while (b !== null) {
+        try {
+          await sink.write(b);
+        } catch (e) {
+          if (e instanceof Interrupted) throw e;
+          throw new CopyError(`error writing ${q(dst.shown)}: ${strerror(e)}`);
+        }
+        progress?.add(b.length);
+        await tick();
+        b = await read();
+      }
+      ctx.incomplete = undefined;
+    } finally {
+      sink.close();
+    }
+  } finally {
+    source.close();
+  }
+}
 
 function tryLstat(loc: Loc): Stats | undefined {
   try {
@@ -94,6 +228,8 @@ interface CopyOpts {
   force: boolean;
   noClobber: boolean;
   verbose: boolean;
+  /** With recursive: copy special files' contents (--copy-contents) instead of making nodes. */
+  copyContents: boolean;
   prog: string;
 }
 
@@ -206,6 +342,7 @@ class Copier {
       }
       this.#links.set(key, dst);
     }
+    const type = st.mode & S_IFMT;
     if (isLink(st.mode)) {
       try {
         const target = src.vol.fs.readlinkSync(src.real, 'buffer');
@@ -216,21 +353,58 @@ class Copier {
         return false;
       }
       if (o.preserve) this.#preserve(st, dst, true);
-    } else if ((st.mode & 0o170000) === 0o100000) {
+    } else if (type === S_IFREG || !o.recursive || o.copyContents) {
       try {
-        await copyData(ctx, src, dst, st.mode & 0o7777, o.force, this.progress);
+        await copyData(ctx, src, st, dst, dst0, st.mode & 0o7777, o.force, this.progress);
       } catch (e) {
+        if (e instanceof Interrupted) return false;
+        ctx.incomplete = undefined;
         if (!(e instanceof CopyError)) throw e;
         this.fail(e.message);
         return false;
       }
       if (o.preserve) this.#preserve(st, dst, false);
-    } else {
-      this.fail(`cannot copy special file ${q(src.shown)}: ${strerror({ code: 'ENOTSUP' })}`);
+    } else if (!this.#makeNode(src, st, dst, dst0)) {
       return false;
     }
     if (o.verbose) ctx.out(`${q(src.shown)} -> ${q(dst.shown)}\n`);
     void top;
+    return true;
+  }
+
+  /** A device node, FIFO or socket made anew at dst, as cp -R makes it (mknod). */
+  #makeNode(src: Loc, st: Stats, dst: Loc, dst0: Stats | undefined): boolean {
+    const { o, ctx } = this;
+    const vol = dst.vol;
+    const type = st.mode & S_IFMT;
+    if (dst0) {
+      // cp -R replaces what is there rather than writing into it
+      try {
+        vol.fs.unlinkSync(dst.real);
+      } catch (e) {
+        this.fail(`cannot remove ${q(dst.shown)}: ${strerror(e)}`);
+        return false;
+      }
+      if (o.verbose) ctx.out(`removed ${q(dst.shown)}\n`);
+    }
+    const what = type === S_IFIFO ? 'fifo' : 'special file';
+    const perm = st.mode & 0o7777 & ~ctx.umask;
+    try {
+      if (!vol.mknod) throw Object.assign(new Error('no mknod'), { code: 'ENOTSUP' });
+      vol.mknod(dst.real, type | perm, type === S_IFCHR || type === S_IFBLK ? st.rdev : 0);
+    } catch (e) {
+      this.fail(`cannot create ${what} ${q(dst.shown)}: ${strerror(e)}`);
+      return false;
+    }
+    if (o.preserve) {
+      this.#preserve(st, dst, false);
+    } else {
+      try {
+        vol.fs.chmodSync(dst.real, perm); // the volume's own umask may differ from ours
+      } catch {
+        // left as made
+      }
+    }
     return true;
   }
 }
@@ -280,6 +454,7 @@ Copy SOURCE to DEST, or multiple SOURCE(s) to DIRECTORY.  Any of them may be
 IMAGE:PATH (PATH inside the disk image IMAGE) or a host path.
 
   -a, --archive                same as -dR --preserve=all
+      --copy-contents          copy contents of special files when recursive
   -d                           copy symbolic links as links, keep hard links
   -f, --force                  if a destination file cannot be opened, remove it
                                  and try again
@@ -291,6 +466,14 @@ IMAGE:PATH (PATH inside the disk image IMAGE) or a host path.
   -v, --verbose                explain what is being done
       --fstype TYPE            the images' file system type (default ext2)
       --help                   display this help and exit
+
+As GNU cp: a recursive copy (-R, -a) makes device files, FIFOs and sockets
+anew (mknod; devices need root on the host); without -R, or with
+--copy-contents, their contents are read like a file's (a FIFO on the host
+waits for a writer).  Device files inside an image are never opened (images
+are mounted nodev) and a FIFO inside an image has no writer: copy those with
+-R.  SIGINT, SIGTERM and SIGHUP stop the copy between two chunks; the images
+are unmounted cleanly and rumpkit dies by the signal (status 128+N).
 `;
 
 async function cp(ctx: Ctx, argv: string[]): Promise<number> {
@@ -298,7 +481,7 @@ async function cp(ctx: Ctx, argv: string[]): Promise<number> {
     flags: 'adfnprRTv', values: 't',
     long: {
       archive: 'a', force: 'f', 'no-clobber': 'n', preserve: 'p', recursive: 'R', 'no-target-directory': 'T',
-      verbose: 'v', 'target-directory=': 't', 'fstype=': 'fstype', help: 'help',
+      verbose: 'v', 'target-directory=': 't', 'copy-contents': 'copy-contents', 'fstype=': 'fstype', help: 'help',
     },
   });
   if (opts.has('help')) {
@@ -312,7 +495,8 @@ async function cp(ctx: Ctx, argv: string[]): Promise<number> {
   const recursive = archive || opts.has('r') || opts.has('R');
   const o: CopyOpts = {
     recursive, noDeref: recursive || opts.has('d'), preserve: archive || opts.has('p'),
-    links: archive || opts.has('d'), force: opts.has('f'), noClobber: opts.has('n'), verbose: opts.has('v'), prog: 'cp',
+    links: archive || opts.has('d'), force: opts.has('f'), noClobber: opts.has('n'), verbose: opts.has('v'),
+    copyContents: opts.has('copy-contents'), prog: 'cp',
   };
   const progress = ctx.tty ? new Progress(t.srcs.reduce((n, s) => n + totalBytes(s, !o.noDeref), 0)) : undefined;
   const c = new Copier(ctx, o, progress);
@@ -344,7 +528,9 @@ const MV_USAGE = `Usage: rumpkit mv [OPTION]... [-T] SOURCE DEST
   or:  rumpkit mv [OPTION]... -t DIRECTORY SOURCE...
 Rename SOURCE to DEST, or move SOURCE(s) to DIRECTORY.  Any of them may be
 IMAGE:PATH or a host path; between volumes, mv copies (keeping modes, owners,
-times and links) and then removes the source.
+times and links; device files, FIFOs and sockets are made anew, as cp -a does)
+and then removes the source.  Interrupted (SIGINT, SIGTERM, SIGHUP), it keeps
+the source it was moving, unmounts the images cleanly and dies by the signal.
 
   -f, --force                  do not prompt before overwriting (the default)
   -n, --no-clobber             do not overwrite an existing file
@@ -423,7 +609,7 @@ async function mv(ctx: Ctx, argv: string[]): Promise<number> {
       const progress = ctx.tty ? new Progress(totalBytes(src, false)) : undefined;
       const c = new Copier(ctx, {
         recursive: true, noDeref: true, preserve: true, links: true, force: true, noClobber: false, verbose: false,
-        prog: 'mv',
+        copyContents: false, prog: 'mv',
       }, progress);
       let ok: boolean;
       try {

@@ -1,9 +1,11 @@
 // Opening disk images: an operand 'IMAGE:PATH' names PATH inside the file
 // system on the host file IMAGE.  All images of one command are attached as
 // disks of one kernel (read-only unless the command writes through them),
-// mounted at /mnt/imgN, and unmounted (which writes everything back) and the
-// kernel halted when the command ends, whether it succeeded, failed or was
-// interrupted.
+// mounted at /mnt/imgN (nodev: device nodes inside an image name the devices
+// of the machine it was made for, so they are never opened), and unmounted
+// (which writes everything back) and the kernel halted when the command ends,
+// whether it succeeded, failed or was interrupted.  An image named twice
+// (two spellings, a link) is the same host file and is mounted once.
 import * as nodefs from 'node:fs';
 import { Kernel, constants } from '../index.js';
 import { type Ctx, ImageError, type Operand, q, strerror } from './common.js';
@@ -30,6 +32,16 @@ interface Mounted {
   target: string;
 }
 
+/** The host file's identity, so that two names of one image mount it once. */
+function imageId(image: string): string {
+  try {
+    const st = nodefs.statSync(image);
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return image;
+  }
+}
+
 /** The kernel of one command and the images it has mounted. */
 export class ImageSession {
   readonly fstype: string;
@@ -43,15 +55,23 @@ export class ImageSession {
 
   /** Operands as Locs; each image is attached once, writable if any operand writes through it. */
   resolve(ops: readonly Operand[]): Loc[] {
-    const split = ops.map((o) => ({ ...o, ...splitOperand(o.arg) }));
-    const want = new Map<string, boolean>();
-    for (const s of split) if (s.image !== undefined) want.set(s.image, (want.get(s.image) ?? false) || s.write);
-    for (const [image, write] of want) this.#mount(image, write);
-    return split.map((s) => (s.image === undefined ? locate(this.#host, s.path, s.arg) : locate(this.#images.get(s.image)!.vol, s.path, s.arg)));
+    const split = ops.map((o) => {
+      const s = splitOperand(o.arg);
+      return { ...o, ...s, id: s.image === undefined ? undefined : imageId(s.image) };
+    });
+    const want = new Map<string, { image: string; write: boolean }>();
+    for (const s of split) {
+      if (s.id === undefined) continue;
+      const w = want.get(s.id);
+      want.set(s.id, { image: w?.image ?? s.image!, write: (w?.write ?? false) || s.write });
+    }
+    for (const [id, { image, write }] of want) this.#mount(id, image, write);
+    return split.map((s) => (s.id === undefined ? locate(this.#host, s.path, s.arg)
+      : locate(this.#images.get(s.id)!.vol, s.path, s.arg)));
   }
 
-  #mount(image: string, write: boolean): void {
-    const have = this.#images.get(image);
+  #mount(id: string, image: string, write: boolean): void {
+    const have = this.#images.get(id);
     if (have && (have.write || !write)) return;
     if (have) throw new Error(`${image}: opened read-only earlier in this command`);
     const k = (this.#k ??= Kernel.bootSync({ hostname: 'rumpkit' }));
@@ -65,14 +85,18 @@ export class ImageSession {
     }
     k.fs.mkdirSync(target, { recursive: true });
     try {
-      k.sys.mount(key, target, this.fstype, write ? 0 : constants.mount.MS_RDONLY!, null);
+      k.sys.mount(key, target, this.fstype, constants.mount.MS_NODEV! | (write ? 0 : constants.mount.MS_RDONLY!), null);
     } catch (e) {
       const why = (e as { code?: string }).code === 'ENODEV' ? `this kernel has no ${this.fstype} file system`
         : strerror(e);
       throw new ImageError(`cannot mount image ${q(image)} as ${this.fstype}: ${why}`);
     }
-    const vol = rootedVolume(k.fs, target, `${image}:`);
-    this.#images.set(image, { vol, write, target });
+    const vol = rootedVolume(k.fs, target, `${image}:`, undefined, {
+      mknod: (path, mode, dev) => {
+        k.sys.mknod(path, mode, dev);
+      },
+    });
+    this.#images.set(id, { vol, write, target });
   }
 
   /** Unmount every image (writing back what is dirty) and halt the kernel; the first error is thrown. */
@@ -104,6 +128,7 @@ export function cliContext(session: ImageSession): Ctx {
     resolve: (ops) => session.resolve(ops),
     tty: process.stderr.isTTY === true,
     umask: currentUmask(),
+    fstype: session.fstype,
   };
 }
 

@@ -5,6 +5,7 @@
 // object is called with.
 import * as nodefs from 'node:fs';
 import { posix } from 'node:path';
+import { native } from '../native.js';
 
 /** The synchronous node:fs functions the tools use; node:fs and k.fs both have them. */
 export type FsLike = Pick<typeof nodefs,
@@ -28,6 +29,13 @@ export interface Volume {
   prefix: string;
   /** Loaded on first use from the volume's /etc/passwd and /etc/group. */
   ids?: IdNames;
+  /** mknod(2) on this volume (path as fs takes it); without it special files cannot be made here. */
+  mknod?: (path: string, mode: number, dev: number) => void;
+  /**
+   * Whether fs is node:fs on the host, where other processes may hold the other end of a FIFO
+   * or a device may make a reader wait: such files are read and written through the event loop.
+   */
+  host?: boolean;
 }
 
 export interface Loc {
@@ -40,13 +48,19 @@ export interface Loc {
   shown: string;
 }
 
+/** The host's mknod(2) (Node has none), with node:fs-shaped errors. */
+export function hostMknod(path: string, mode: number, dev: number): void {
+  native.hostMknod(path, mode, dev);
+}
+
 export function hostVolume(): Volume {
-  return { fs: nodefs, root: '', prefix: '' };
+  return { fs: nodefs, root: '', prefix: '', mknod: hostMknod, host: true };
 }
 
 /** A volume whose root is `root` in `fs` (a mounted image, or a test directory). */
-export function rootedVolume(fs: FsLike, root: string, prefix: string, ids?: IdNames): Volume {
-  return { fs, root: root.replace(/\/+$/, ''), prefix, ids };
+export function rootedVolume(fs: FsLike, root: string, prefix: string, ids?: IdNames,
+  more: Pick<Volume, 'mknod' | 'host'> = {}): Volume {
+  return { fs, root: root.replace(/\/+$/, ''), prefix, ids, ...more };
 }
 
 /** The Loc of `path` on `vol` (path: the part of the operand after the prefix). */

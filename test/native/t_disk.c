@@ -1,14 +1,17 @@
 /*
  * Disks on host files: the device node, sector I/O through descriptors,
  * partitions (offset and size), read-only disks, the block-device ioctls,
- * etfs files, and many kernels with disks in one process.  Host image files
- * are made in /tmp and removed; the tests read them back with plain POSIX.
+ * etfs files, many kernels with disks in one process, detaching, and the
+ * exclusive claims of mounts and O_EXCL opens.  Host image files are made in
+ * /tmp and removed; the tests read them back with plain POSIX.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -289,6 +292,201 @@ ten_kernels(void)
 	CHECK_EQ(bad, 0);
 }
 
+/* How many descriptors of this process are open on the host file path. */
+static int
+hostopens(const char *path)
+{
+	char link[300], target[256];
+	struct dirent *de;
+	DIR *dir = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (dir == NULL)
+		return -1;
+	while ((de = readdir(dir)) != NULL) {
+		ssize_t len;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(link, sizeof(link), "/proc/self/fd/%s", de->d_name);
+		len = readlink(link, target, sizeof(target) - 1);
+		if (len < 0)
+			continue;
+		target[len] = '\0';
+		n += strcmp(target, path) == 0;
+	}
+	closedir(dir);
+	return n;
+}
+
+/*
+ * Detach: refused while a descriptor is open, then the node goes and the
+ * host file is closed; other nodes with the number give ENXIO; the key can
+ * be attached again (with a new minor number).
+ */
+static void
+detach(void)
+{
+	char img[128];
+	struct stat st, st2;
+	int fd, pfd;
+	struct rump_kernel *k = boot();
+
+	REQUIRE(k != NULL);
+	REQUIRE(mkimage(img, sizeof(img), "detach", 65536) == 0);
+	REQUIRE(rump_disk_attach(k, "/dev/ld0", img, 0) == 0);
+	CHECK_EQ(hostopens(img), 1);
+	REQUIRE(rump_sys_mknod("/tmp/alias", S_IFBLK | 0600, makedev(7, 0)) == 0);
+	REQUIRE((fd = rump_sys_open("/tmp/alias", O_RDWR, 0)) >= 0);
+	CHECK_EQ(rump_disk_detach(k, "/dev/ld0"), EBUSY);	/* through another node */
+	CHECK_EQ(rump_sys_pwrite64(fd, "detach", 6, 1000), 6);
+	CHECK(rump_sys_close(fd) == 0);
+	REQUIRE((fd = rump_sys_open("/dev/ld0", O_RDONLY, 0)) >= 0);
+	CHECK_EQ(rump_disk_detach(k, "/dev/ld0"), EBUSY);
+	CHECK(rump_sys_close(fd) == 0);
+	/* O_PATH does not open the device (as Linux): no obstacle */
+	REQUIRE((pfd = rump_sys_open("/dev/ld0", O_PATH, 0)) >= 0);
+	CHECK_EQ(rump_disk_detach(k, "/dev/ld0"), 0);
+	CHECK_EQ(hostopens(img), 0);
+	CHECK_ERR(rump_sys_stat("/dev/ld0", &st), ENOENT);
+	CHECK_ERR(rump_sys_open("/tmp/alias", O_RDONLY, 0), ENXIO);
+	CHECK(rump_sys_fstat(pfd, &st) == 0 && S_ISBLK(st.st_mode));
+	CHECK(rump_sys_close(pfd) == 0);
+	CHECK_EQ(rump_disk_detach(k, "/dev/ld0"), ENOENT);
+	CHECK_EQ(hostbyte(img, 1003), 'a');
+	/* attached again: a new number; the old alias still reaches nothing */
+	REQUIRE(rump_disk_attach(k, "/dev/ld0", img, 0) == 0);
+	REQUIRE(rump_sys_stat("/dev/ld0", &st) == 0);
+	CHECK_EQ(minor(st.st_rdev), 1);
+	CHECK_ERR(rump_sys_open("/tmp/alias", O_RDONLY, 0), ENXIO);
+	/* a node renamed away, and a key taken by another file: left alone */
+	REQUIRE(rump_sys_rename("/dev/ld0", "/tmp/moved") == 0);
+	REQUIRE(rump_sys_mknod("/dev/ld0", S_IFBLK | 0600, makedev(7, 1)) == 0);
+	REQUIRE(rump_sys_stat("/dev/ld0", &st2) == 0);
+	CHECK_EQ(rump_disk_detach(k, "/dev/ld0"), 0);	/* same number: removed */
+	CHECK_ERR(rump_sys_stat("/dev/ld0", &st2), ENOENT);
+	CHECK(rump_sys_stat("/tmp/moved", &st2) == 0 && S_ISBLK(st2.st_mode));
+	CHECK_ERR(rump_sys_open("/tmp/moved", O_RDONLY, 0), ENXIO);
+	REQUIRE(rump_disk_attach(k, "/dev/ld0", img, 0) == 0);
+	REQUIRE(rump_sys_unlink("/dev/ld0") == 0);
+	REQUIRE((fd = rump_sys_open("/dev/ld0", O_WRONLY | O_CREAT, 0644)) >= 0);
+	rump_sys_close(fd);
+	CHECK_EQ(rump_disk_detach(k, "/dev/ld0"), 0);
+	CHECK(rump_sys_stat("/dev/ld0", &st2) == 0 && S_ISREG(st2.st_mode));
+	/* etfs: a block device detaches, a regular file does not */
+	REQUIRE(rump_etfs_register(k, "/dev/eb0", img, RUMP_ETFS_BLK) == 0);
+	REQUIRE(rump_etfs_register(k, "/etfsfile", img, RUMP_ETFS_REG) == 0);
+	CHECK_EQ(rump_disk_detach(k, "/etfsfile"), EINVAL);
+	CHECK_EQ(rump_disk_detach(k, "/dev/eb0"), 0);
+	CHECK_EQ(rump_disk_detach(k, NULL), EINVAL);
+	CHECK_EQ(rump_disk_detach(NULL, "/dev/eb0"), EINVAL);
+	/* halt closes what is left: a disk that is still open, the etfs file */
+	REQUIRE(rump_disk_attach(k, "/dev/ld5", img, 0) == 0);
+	REQUIRE((fd = rump_sys_open("/dev/ld5", O_RDONLY, 0)) >= 0);
+	CHECK_EQ(hostopens(img), 2);
+	CHECK_EQ(rump_kernel_halt(k), 0);
+	CHECK_EQ(hostopens(img), 0);
+	unlink(img);
+}
+
+/* O_EXCL without O_CREAT claims a block device, as on Linux. */
+static void
+exclusive_open(void)
+{
+	char img[128];
+	int fd, fd2, fd3;
+	struct rump_kernel *k = boot();
+
+	REQUIRE(k != NULL);
+	REQUIRE(mkimage(img, sizeof(img), "excl", 65536) == 0);
+	REQUIRE(rump_disk_attach(k, "/dev/ld0", img, 0) == 0);
+	REQUIRE(rump_sys_mknod("/tmp/alias", S_IFBLK | 0600, makedev(7, 0)) == 0);
+	REQUIRE((fd = rump_sys_open("/dev/ld0", O_RDONLY | O_EXCL, 0)) >= 0);
+	/* F_GETFL shows no O_EXCL (0100000 is the kernel's O_LARGEFILE) */
+	CHECK_EQ(rump_sys_fcntl(fd, F_GETFL, 0) & ~0100000, O_RDONLY);
+	CHECK_ERR(rump_sys_open("/dev/ld0", O_RDWR | O_EXCL, 0), EBUSY);
+	CHECK_ERR(rump_sys_open("/tmp/alias", O_RDONLY | O_EXCL, 0), EBUSY);
+	CHECK_ERR(rump_sys_open("/dev/ld0", O_RDWR | O_CREAT | O_EXCL, 0), EEXIST);
+	REQUIRE((fd2 = rump_sys_open("/dev/ld0", O_RDWR, 0)) >= 0);	/* shared */
+	REQUIRE((fd3 = rump_sys_dup(fd)) >= 0);
+	CHECK(rump_sys_close(fd) == 0);
+	CHECK_ERR(rump_sys_open("/dev/ld0", O_RDONLY | O_EXCL, 0), EBUSY);
+	CHECK(rump_sys_close(fd3) == 0);	/* the file's last descriptor */
+	REQUIRE((fd = rump_sys_open("/tmp/alias", O_RDONLY | O_EXCL, 0)) >= 0);
+	CHECK(rump_sys_close(fd) == 0);
+	CHECK(rump_sys_close(fd2) == 0);
+	/* O_EXCL on other files without O_CREAT means nothing */
+	REQUIRE((fd = rump_sys_open("/dev/null", O_RDONLY | O_EXCL, 0)) >= 0);
+	REQUIRE((fd2 = rump_sys_open("/dev/null", O_RDONLY | O_EXCL, 0)) >= 0);
+	rump_sys_close(fd);
+	rump_sys_close(fd2);
+	CHECK_EQ(rump_disk_detach(k, "/dev/ld0"), 0);
+	CHECK_EQ(rump_kernel_halt(k), 0);
+	unlink(img);
+}
+
+/*
+ * A mounted device is held: a second mount (same or another mount point,
+ * through any node) and O_EXCL give EBUSY, detach gives EBUSY; plain opens
+ * still work.  A failed mount leaves no claim.  e2fsck is happy after.
+ */
+static void
+mount_claims(void)
+{
+	char img[128], zero[128], cmd[512];
+	unsigned char sb[1024];
+	int fd;
+	struct rump_kernel *k;
+
+	snprintf(img, sizeof(img), "/tmp/rumpkit-mnt-%d.img", (int)getpid());
+	snprintf(cmd, sizeof(cmd), "mke2fs -q -F -t ext2 '%s' 2M >/dev/null 2>&1",
+	    img);
+	if (system(cmd) != 0)
+		SKIP("mke2fs is not there");
+	REQUIRE(mkimage(zero, sizeof(zero), "mntzero", 65536) == 0);
+	REQUIRE((k = boot()) != NULL);
+	REQUIRE(rump_disk_attach(k, "/dev/ld0", img, 0) == 0);
+	REQUIRE(rump_disk_attach(k, "/dev/ld1", zero, 0) == 0);
+	REQUIRE(rump_sys_mknod("/tmp/alias", S_IFBLK | 0600, makedev(7, 0)) == 0);
+	REQUIRE(rump_sys_mkdir("/mnt", 0755) == 0);
+	REQUIRE(rump_sys_mkdir("/mnt2", 0755) == 0);
+	REQUIRE(rump_sys_mount("/dev/ld0", "/mnt", "ext2", 0, NULL) == 0);
+	CHECK_ERR(rump_sys_mount("/dev/ld0", "/mnt", "ext2", 0, NULL), EBUSY);
+	CHECK_ERR(rump_sys_mount("/dev/ld0", "/mnt2", "ext2", 0, NULL), EBUSY);
+	CHECK_ERR(rump_sys_mount("/dev/ld0", "/mnt2", "ext2", MS_RDONLY, NULL),
+	    EBUSY);
+	CHECK_ERR(rump_sys_mount("/tmp/alias", "/mnt2", "ext2", MS_RDONLY, NULL),
+	    EBUSY);
+	CHECK_ERR(rump_sys_open("/dev/ld0", O_RDONLY | O_EXCL, 0), EBUSY);
+	CHECK_EQ(rump_disk_detach(k, "/dev/ld0"), EBUSY);
+	REQUIRE((fd = rump_sys_open("/dev/ld0", O_RDONLY, 0)) >= 0);
+	CHECK_EQ(rump_sys_pread64(fd, sb, sizeof(sb), 1024), sizeof(sb));
+	CHECK(sb[56] == 0x53 && sb[57] == 0xef);	/* the ext2 magic */
+	CHECK(rump_sys_mkdir("/mnt/d", 0755) == 0);
+	CHECK(rump_sys_umount2("/mnt", 0) == 0);
+	CHECK_EQ(rump_disk_detach(k, "/dev/ld0"), EBUSY);	/* fd still open */
+	CHECK(rump_sys_close(fd) == 0);
+	/* the claim went with the mount: mount again elsewhere, then detach */
+	REQUIRE(rump_sys_mount("/tmp/alias", "/mnt2", "ext2", MS_RDONLY, NULL)
+	    == 0);
+	struct stat st;
+	CHECK(rump_sys_stat("/mnt2/d", &st) == 0 && S_ISDIR(st.st_mode));
+	CHECK(rump_sys_umount2("/mnt2", 0) == 0);
+	CHECK_EQ(rump_disk_detach(k, "/dev/ld0"), 0);
+	/* a failed mount (no ext2 there) keeps no claim */
+	CHECK_ERR(rump_sys_mount("/dev/ld1", "/mnt", "ext2", 0, NULL), EINVAL);
+	REQUIRE((fd = rump_sys_open("/dev/ld1", O_RDONLY | O_EXCL, 0)) >= 0);
+	/* and an O_EXCL open keeps mounts out */
+	CHECK_ERR(rump_sys_mount("/dev/ld1", "/mnt", "ext2", 0, NULL), EBUSY);
+	rump_sys_close(fd);
+	CHECK_EQ(rump_disk_detach(k, "/dev/ld1"), 0);
+	CHECK_EQ(rump_kernel_halt(k), 0);
+	snprintf(cmd, sizeof(cmd), "e2fsck -fn '%s' >/dev/null 2>&1", img);
+	CHECK_EQ(system(cmd), 0);
+	unlink(img);
+	unlink(zero);
+}
+
 TESTS(
 	{ "attach_read_write", attach_read_write },
 	{ "end_of_device", end_of_device },
@@ -297,4 +495,7 @@ TESTS(
 	{ "no_disk", no_disk },
 	{ "etfs", etfs },
 	{ "ten_kernels", ten_kernels },
+	{ "detach", detach },
+	{ "exclusive_open", exclusive_open },
+	{ "mount_claims", mount_claims },
 )

@@ -375,7 +375,7 @@ em_free(struct ext2_mount *em)
 	if (em->em_devvp != NULL) {
 		vflushbuf(em->em_devvp);
 		binvalbuf(em->em_devvp);
-		vrele(em->em_devvp);
+		vfs_putdevvp(em->em_devvp);
 	}
 	em->em_mount->mnt_data = NULL;
 	kmem_free(k, em, sizeof(*em));

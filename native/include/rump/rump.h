@@ -123,13 +123,22 @@ pid_t rump_lwproc_getpid(void);
  * Disks: a host file (or the byte range [offset, offset + size) of one, a
  * partition of an image) as a block device of 512-byte sectors, with its
  * node at kernel path key (e.g. "/dev/ld0") in the root file system.  The
- * disk stays until the kernel halts.  Returns 0 or an errno.
+ * disk stays until it is detached or the kernel halts.  Returns 0 or an
+ * errno.
  */
 #define RUMP_DISK_RDONLY	0x01
 int rump_disk_attach(struct rump_kernel *k, const char *key,
     const char *hostpath, int flags);
 int rump_disk_attach_range(struct rump_kernel *k, const char *key,
     const char *hostpath, int flags, uint64_t offset, uint64_t size);
+/*
+ * Detach the disk attached at key (or an etfs block device): its buffers
+ * are written back, its node is removed (if it is still at key and still
+ * names the disk) and the host file is closed.  EBUSY while it is mounted
+ * or open, ENOENT when no disk has that key, EINVAL for an etfs regular
+ * file, EIO when writing back failed (it stays attached).
+ */
+int rump_disk_detach(struct rump_kernel *k, const char *key);
 /* Tests: the nth next read (or write) of the disk at key fails with EIO. */
 #define RUMP_DISK_FAULT_READ	1
 #define RUMP_DISK_FAULT_WRITE	2
