@@ -112,11 +112,13 @@ test('environment exit halts kernels that were left running, in workers too', (t
       const { register } = await import(process.env.TSX_API);
       register();
       const { Kernel } = await import(process.env.ENTRY);
-      for (let i = 0; i < 3; i++) Kernel.bootSync();
+      globalThis.kept = [];	// referenced to the end: not halted by the collector first
+      for (let i = 0; i < 3; i++) globalThis.kept.push(Kernel.bootSync());
     \`;
     const w = new Worker(new URL('data:text/javascript,' + encodeURIComponent(worker)));
     await once(w, 'exit');
-    for (let i = 0; i < 7; i++) Kernel.bootSync().process({ uid: i });
+    globalThis.kept = [];
+    for (let i = 0; i < 7; i++) globalThis.kept.push(Kernel.bootSync().process({ uid: i }));
     const k = Kernel.bootSync(); k.haltSync();
     console.log('live', Kernel.liveKernels());
   `;
