@@ -114,8 +114,8 @@ copy_file(const struct ops *so, const char *src, const struct ops *dop,
 	t->files++;
 }
 
-static void copy(const struct ops *, const char *, const struct ops *,
-    const char *, struct totals *);
+static void copy(const struct ops *, const char *, unsigned char,
+    const struct ops *, const char *, struct totals *);
 
 /* The entries of a directory, read whole before any is copied. */
 static void
@@ -136,7 +136,7 @@ copy_dir(const struct ops *so, const char *src, const struct ops *dop,
 	while ((got = so->getdents(fd, dbuf, sizeof(dbuf))) > 0) {
 		for (long off = 0; off < got;) {
 			struct dirent64_hdr *de = (void *)(dbuf + off);
-			size_t nl = strlen(de->d_name) + 1;
+			size_t nl = strlen(de->d_name) + 2;
 
 			off += de->d_reclen;
 			if (strcmp(de->d_name, ".") == 0 ||
@@ -147,34 +147,40 @@ copy_dir(const struct ops *so, const char *src, const struct ops *dop,
 				if ((names = realloc(names, cap)) == NULL)
 					die("realloc", src);
 			}
-			memcpy(names + len, de->d_name, nl);
+			names[len] = (char)de->d_type;	/* then the name */
+			memcpy(names + len + 1, de->d_name, nl - 1);
 			len += nl;
 		}
 	}
 	if (got < 0)
 		die("getdents", src);
 	so->close(fd);
-	for (p = names; p != NULL && p < names + len; p += strlen(p) + 1) {
+	for (p = names; p != NULL && p < names + len; p += strlen(p + 1) + 2) {
 		char s[4096], d[4096];
 
-		snprintf(s, sizeof(s), "%s/%s", src, p);
-		snprintf(d, sizeof(d), "%s/%s", dst, p);
-		copy(so, s, dop, d, t);
+		snprintf(s, sizeof(s), "%s/%s", src, p + 1);
+		snprintf(d, sizeof(d), "%s/%s", dst, p + 1);
+		copy(so, s, (unsigned char)p[0], dop, d, t);
 	}
 	free(names);
 }
 
+/* Copy src, of type dtype (a d_type; DT_UNKNOWN: lstat tells). */
 static void
-copy(const struct ops *so, const char *src, const struct ops *dop,
-    const char *dst, struct totals *t)
+copy(const struct ops *so, const char *src, unsigned char dtype,
+    const struct ops *dop, const char *dst, struct totals *t)
 {
 	struct stat st;
 
-	if (so->lstat(src, &st) != 0)
-		die("lstat", src);
-	if (S_ISDIR(st.st_mode))
+	if (dtype == DT_UNKNOWN) {
+		if (so->lstat(src, &st) != 0)
+			die("lstat", src);
+		dtype = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ?
+		    DT_REG : DT_UNKNOWN;
+	}
+	if (dtype == DT_DIR)
 		copy_dir(so, src, dop, dst, t);
-	else if (S_ISREG(st.st_mode))
+	else if (dtype == DT_REG)
 		copy_file(so, src, dop, dst, t);
 	/* other types: the benchmark's trees have none */
 }
@@ -214,7 +220,8 @@ main(int argc, char **argv)
 
 	t0 = now();
 	if (image == NULL) {
-		copy(&host_ops, argv[optind + 1], &host_ops, argv[optind + 2], &t);
+		copy(&host_ops, argv[optind + 1], DT_UNKNOWN, &host_ops,
+		    argv[optind + 2], &t);
 	} else {
 		if ((k = rump_kernel_boot(NULL)) == NULL || rump_kernel_enter(k) != 0)
 			die("boot", "");
@@ -230,9 +237,11 @@ main(int argc, char **argv)
 			die("mount", image);
 		snprintf(ipath, sizeof(ipath), "/mnt%s", argv[optind + (in ? 2 : 1)]);
 		if (in)
-			copy(&host_ops, argv[optind + 1], &rump_ops, ipath, &t);
+			copy(&host_ops, argv[optind + 1], DT_UNKNOWN, &rump_ops, ipath,
+			    &t);
 		else
-			copy(&rump_ops, ipath, &host_ops, argv[optind + 2], &t);
+			copy(&rump_ops, ipath, DT_UNKNOWN, &host_ops, argv[optind + 2],
+			    &t);
 		if (rump_sys_umount2("/mnt", 0) != 0)
 			die("unmount", image);
 		rump_kernel_leave();

@@ -9,8 +9,13 @@ const CHUNK = 1 << 20;
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
-/** Copy the bytes of one file; yields to the event loop between chunks (so SIGINT is seen). */
-async function copyData(ctx: Ctx, src: Loc, dst: Loc, mode: number, force: boolean, progress?: Progress): Promise<void> {
+/**
+ * Copy the bytes of one file through buf (one buffer for every file of a copy: a new
+ * megabyte per file cost more than copying a small file); yields to the event loop
+ * between chunks (so SIGINT is seen).
+ */
+async function copyData(ctx: Ctx, src: Loc, dst: Loc, mode: number, force: boolean, buf: Buffer,
+  progress?: Progress): Promise<void> {
   const sfs = src.vol.fs;
   const dfs = dst.vol.fs;
   let sfd: number;
@@ -35,7 +40,6 @@ async function copyData(ctx: Ctx, src: Loc, dst: Loc, mode: number, force: boole
       }
     }
     try {
-      const buf = Buffer.allocUnsafe(CHUNK);
       for (;;) {
         if (ctx.interrupted) throw new CopyError('interrupted');
         let n: number;
@@ -69,7 +73,8 @@ class CopyError extends Error {}
 
 function tryLstat(loc: Loc): Stats | undefined {
   try {
-    return loc.vol.fs.lstatSync(loc.real);
+    // no exception for the common case, a destination that does not exist yet
+    return loc.vol.fs.lstatSync(loc.real, { throwIfNoEntry: false });
   } catch {
     return undefined;
   }
@@ -101,6 +106,7 @@ interface CopyOpts {
 class Copier {
   status = 0;
   #links = new Map<string, Loc>();
+  #buf: Buffer | undefined;
   constructor(readonly ctx: Ctx, readonly o: CopyOpts, readonly progress?: Progress) {}
 
   fail(msg: string): void {
@@ -218,7 +224,8 @@ class Copier {
       if (o.preserve) this.#preserve(st, dst, true);
     } else if ((st.mode & 0o170000) === 0o100000) {
       try {
-        await copyData(ctx, src, dst, st.mode & 0o7777, o.force, this.progress);
+        await copyData(ctx, src, dst, st.mode & 0o7777, o.force, (this.#buf ??= Buffer.allocUnsafe(CHUNK)),
+          this.progress);
       } catch (e) {
         if (!(e instanceof CopyError)) throw e;
         this.fail(e.message);
