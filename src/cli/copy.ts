@@ -133,7 +133,8 @@ class Copier {
     }
   }
 
-  async copy(src: Loc, dst: Loc, top: boolean): Promise<boolean> {
+  /** Copy src to dst; fresh: dst's directory was made by this copy, so dst does not exist (as GNU cp's new_dst). */
+  async copy(src: Loc, dst: Loc, top: boolean, fresh = false): Promise<boolean> {
     const { o, ctx } = this;
     if (ctx.interrupted) return false;
     let st: Stats;
@@ -143,7 +144,7 @@ class Copier {
       this.fail(`cannot stat ${q(src.shown)}: ${strerror(e)}`);
       return false;
     }
-    const dst0 = tryLstat(dst);
+    const dst0 = fresh ? undefined : tryLstat(dst);
     if (isDir(st.mode)) {
       if (!o.recursive) {
         this.fail(`-r not specified; omitting directory ${q(src.shown)}`);
@@ -174,7 +175,7 @@ class Copier {
         return false;
       }
       let ok = true;
-      for (const n of names) ok = (await this.copy(child(src, n), child(dst, n), false)) && ok;
+      for (const n of names) ok = (await this.copy(child(src, n), child(dst, n), false, !dst0)) && ok;
       if (o.preserve) this.#preserve(st, dst, false);
       else if (!dst0) {
         try {
