@@ -5,6 +5,7 @@
  * host's own share of the work).  The same copy loop serves every side.
  *
  *   bench_ext2 [-i IMAGE] in|out SRC DST
+ *   bench_ext2 -n in|out SRC DST
  *
  * With -i, a kernel is booted (default configuration, as the rumpkit CLI),
  * IMAGE is attached at /dev/ld0 (read-only for "out") and mounted as ext2
@@ -13,6 +14,11 @@
  * every dirty block back to the image file) and halts.  Without -i both
  * paths are host paths.  Prints one JSON object: the elapsed time from
  * before the boot to after the halt, and what was copied.
+ *
+ * -n times the host's half of a copy alone, with no image at all: "in"
+ * reads SRC and discards what it reads; "out" first reads SRC into memory
+ * (not timed), then times making DST from memory.  No copy between the host
+ * and an image can take less than its host half.
  *
  * Files are read and written in 1 MiB chunks; directories are made 0755,
  * files 0644; nothing else (owners, times) is copied.
@@ -29,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/param.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -64,6 +71,105 @@ static const struct ops rump_ops = {
 	r_lstat, r_getdents,
 };
 
+static void
+die(const char *what, const char *path)
+{
+	fprintf(stderr, "bench_ext2: %s %s: %s\n", what, path, strerror(errno));
+	exit(1);
+}
+
+/*
+ * Memory as one side: a tree recorded in copy order (mem_ops), replayed
+ * onto the host (replay), or nothing at all (null_ops).
+ */
+struct mnode {
+	char	*path;		/* below the top: "" for the top itself */
+	bool	dir;
+	char	*data;
+	size_t	len, cap;
+};
+static struct mnode *mnodes;
+static size_t nmnodes;
+
+static struct mnode *
+mnew(const char *path, bool dir)
+{
+	static size_t cap;
+	struct mnode *m;
+
+	if (nmnodes == cap) {
+		cap = cap ? 2 * cap : 1024;
+		if ((mnodes = realloc(mnodes, cap * sizeof(*mnodes))) == NULL)
+			die("realloc", path);
+	}
+	m = &mnodes[nmnodes++];
+	memset(m, 0, sizeof(*m));
+	if ((m->path = strdup(path)) == NULL)
+		die("strdup", path);
+	m->dir = dir;
+	return m;
+}
+
+static int m_open(const char *p, int f, mode_t m) { (void)f; (void)m; mnew(p, false); return (int)nmnodes - 1; }
+static int m_mkdir(const char *p, mode_t m) { (void)m; mnew(p, true); return 0; }
+static int z_close(int fd) { (void)fd; return 0; }
+static int z_open(const char *p, int f, mode_t m) { (void)p; (void)f; (void)m; return 0; }
+static int z_mkdir(const char *p, mode_t m) { (void)p; (void)m; return 0; }
+static ssize_t z_write(int fd, const void *b, size_t n) { (void)fd; (void)b; return (ssize_t)n; }
+
+static ssize_t
+m_write(int fd, const void *b, size_t n)
+{
+	struct mnode *m = &mnodes[fd];
+
+	if (m->len + n > m->cap) {
+		m->cap = (m->len + n) * 2;
+		if ((m->data = realloc(m->data, m->cap)) == NULL)
+			die("realloc", m->path);
+	}
+	memcpy(m->data + m->len, b, n);
+	m->len += n;
+	return (ssize_t)n;
+}
+
+static const struct ops mem_ops = {
+	m_open, z_close, NULL, m_write, m_mkdir, NULL, NULL,
+};
+static const struct ops null_ops = {
+	z_open, z_close, NULL, z_write, z_mkdir, NULL, NULL,
+};
+
+/* Make the recorded tree at dst on the host. */
+static void
+replay(const char *dst)
+{
+	char path[4096];
+
+	for (size_t i = 0; i < nmnodes; i++) {
+		struct mnode *m = &mnodes[i];
+		int fd;
+
+		snprintf(path, sizeof(path), "%s%s", dst, m->path);
+		if (m->dir) {
+			if (mkdir(path, 0755) != 0 && errno != EEXIST)
+				die("mkdir", path);
+			continue;
+		}
+		if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0)
+			die("create", path);
+		for (size_t off = 0; off < m->len;) {
+			ssize_t w = write(fd, m->data + off,
+			    MIN(m->len - off, (size_t)CHUNK));
+
+			if (w <= 0)
+				die("write", path);
+			off += (size_t)w;
+		}
+		if (close(fd) != 0)
+			die("close", path);
+	}
+}
+
 struct dirent64_hdr {
 	uint64_t	d_ino;
 	int64_t		d_off;
@@ -77,13 +183,6 @@ struct totals {
 };
 
 static char *buf;
-
-static void
-die(const char *what, const char *path)
-{
-	fprintf(stderr, "bench_ext2: %s %s: %s\n", what, path, strerror(errno));
-	exit(1);
-}
 
 static void
 copy_file(const struct ops *so, const char *src, const struct ops *dop,
@@ -198,6 +297,7 @@ int
 main(int argc, char **argv)
 {
 	const char *image = NULL;
+	bool half = false;
 	struct rump_kernel *k = NULL;
 	struct totals t = { 0, 0, 0 };
 	char ipath[4096];
@@ -205,11 +305,16 @@ main(int argc, char **argv)
 	double t0, t1;
 	int ch, error;
 
-	while ((ch = getopt(argc, argv, "i:")) != -1) {
-		if (ch != 'i')
+	while ((ch = getopt(argc, argv, "i:n")) != -1) {
+		if (ch == 'i')
+			image = optarg;
+		else if (ch == 'n')
+			half = true;
+		else
 			goto usage;
-		image = optarg;
 	}
+	if (half && image != NULL)
+		goto usage;
 	if (argc - optind != 3 || (strcmp(argv[optind], "in") != 0 &&
 	    strcmp(argv[optind], "out") != 0))
 		goto usage;
@@ -218,8 +323,18 @@ main(int argc, char **argv)
 		die("malloc", "");
 	memset(buf, 0, CHUNK);	/* touched before the clock starts */
 
+	if (half && !in) {
+		/* the tree into memory first: only making it on the host is timed */
+		copy(&host_ops, argv[optind + 1], DT_UNKNOWN, &mem_ops, "", &t);
+	}
 	t0 = now();
-	if (image == NULL) {
+	if (half) {
+		if (in)
+			copy(&host_ops, argv[optind + 1], DT_UNKNOWN, &null_ops,
+			    "", &t);
+		else
+			replay(argv[optind + 2]);
+	} else if (image == NULL) {
 		copy(&host_ops, argv[optind + 1], DT_UNKNOWN, &host_ops,
 		    argv[optind + 2], &t);
 	} else {
@@ -255,6 +370,6 @@ main(int argc, char **argv)
 	    (unsigned long long)t.dirs);
 	return 0;
 usage:
-	fprintf(stderr, "usage: bench_ext2 [-i IMAGE] in|out SRC DST\n");
+	fprintf(stderr, "usage: bench_ext2 [-i IMAGE | -n] in|out SRC DST\n");
 	return 2;
 }
