@@ -34,6 +34,7 @@ struct rump_disk {
 	bool		d_rdonly;
 	dev_t		d_dev;
 	int		d_werror;	/* a delayed write failed: next sync says EIO */
+	int64_t		d_nextra;	/* the block after the last breadn (cache lock) */
 };
 
 /* dev/dev_disk.c */

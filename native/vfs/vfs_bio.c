@@ -18,6 +18,7 @@
 #define BUFHASH_MAXSHIFT 20
 #define BIO_MAXCLUSTER	(1u << 20)	/* bytes in one host transfer */
 #define BIO_MAXIOV	256		/* buffers in one host transfer */
+#define BIO_SEQRA	(128u << 10)	/* read-ahead of sequential breadn */
 
 static unsigned
 bufhash(struct bufcache *bc, struct rump_disk *d, bdaddr_t blkno)
@@ -398,11 +399,14 @@ breadn(struct vnode *devvp, bdaddr_t blkno, size_t size, unsigned nra,
 		*bpp = bp;
 		return 0;
 	}
+	mutex_enter(&bc->bc_lock);
+	/* a read that goes on where the last one stopped reads ahead more */
+	if (blkno == d->d_nextra)
+		nra = MAX(nra, BIO_SEQRA / (unsigned)size);
 	/* the blocks that follow, up to the first cached one or the end */
 	nra = MIN(nra, MIN(BIO_MAXIOV, MAX(1u, BIO_MAXCLUSTER /
 	    (unsigned)size)) - 1);
 	bps[0] = bp;
-	mutex_enter(&bc->bc_lock);
 	for (unsigned i = 1; i <= nra; i++) {
 		bdaddr_t b = blkno + (bdaddr_t)i * step;
 
@@ -412,6 +416,7 @@ breadn(struct vnode *devvp, bdaddr_t blkno, size_t size, unsigned nra,
 			break;
 		n++;
 	}
+	d->d_nextra = blkno + (bdaddr_t)n * step;
 	mutex_exit(&bc->bc_lock);
 	for (unsigned i = 0; i < n; i++) {
 		iov[i].iov_base = bps[i]->b_data;
