@@ -55,6 +55,7 @@ struct bufcache {
 	TAILQ_HEAD(, buf) bc_lru;	/* not busy, least recently used first */
 	TAILQ_HEAD(, buf) bc_dirty;	/* delayed writes, oldest first */
 	uint64_t	bc_bytes, bc_limit;
+	uint64_t	bc_dirtybytes;	/* the flusher writes early above BIO_DIRTYMAX */
 	unsigned	bc_nbufs, bc_ndirty;
 	uint64_t	bc_hits, bc_misses;
 	struct rumpuser_thread *bc_flusher;	/* to join (may have exited) */
@@ -95,6 +96,9 @@ int	bio_sync_range(struct rump_disk *d, uint64_t off, uint64_t len,
 	    bool inval);
 /* Write one busy dirty buffer and release it (the flusher, eviction). */
 int	bio_writeback(struct buf *bp);
+
+/* Dirty bytes past which the flusher writes without waiting for age. */
+#define BIO_DIRTYMAX(bc)	((bc)->bc_limit / 4)
 
 /* vfs_biod.c: the flusher, a thread that exists while dirty buffers do */
 void	biod_kick(struct rump_kernel *k);	/* cache lock held */

@@ -126,6 +126,7 @@ bundirty(struct bufcache *bc, struct buf *bp)
 		bp->b_flags &= ~B_DELWRI;
 		TAILQ_REMOVE(&bc->bc_dirty, bp, b_dirty);
 		bc->bc_ndirty--;
+		bc->bc_dirtybytes -= bp->b_bcount;
 	}
 }
 
@@ -477,7 +478,12 @@ bdwrite(struct buf *bp)
 		bp->b_dirtysec = mono_nsec();
 		TAILQ_INSERT_TAIL(&bc->bc_dirty, bp, b_dirty);
 		bc->bc_ndirty++;
+		bc->bc_dirtybytes += bp->b_bcount;
 		biod_kick(bp->b_disk->d_kernel);
+		/* past the mark: a flusher waiting for age writes now */
+		if (bc->bc_dirtybytes >= BIO_DIRTYMAX(bc) &&
+		    bc->bc_dirtybytes - bp->b_bcount < BIO_DIRTYMAX(bc))
+			cv_broadcast(&bc->bc_cv);
 	}
 	brelse_locked(bc, bp);
 	mutex_exit(&bc->bc_lock);
