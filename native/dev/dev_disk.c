@@ -20,26 +20,36 @@
 
 #define DISK_GID	6	/* the "disk" group, as Debian's /dev/loop* */
 
-int
-disk_io(struct rump_disk *d, bool write, uint64_t off, void *buf, size_t len)
+/* Past the last byte of a block device, or an overflowing range? */
+static bool
+disk_beyond(struct rump_disk *d, uint64_t off, size_t len)
 {
-	char *p = buf;
+	return d->d_kind == DISK_BLK && (off > d->d_size ||
+	    len > d->d_size - off);
+}
+
+int
+disk_iov(struct rump_disk *d, bool write, uint64_t off, struct iovec *iov,
+    int cnt)
+{
+	size_t len = 0;
 	int error;
 
+	for (int i = 0; i < cnt; i++)
+		len += iov[i].iov_len;
 	if (write && d->d_rdonly)
 		return EROFS;
-	if (d->d_kind == DISK_BLK && (off > d->d_size || len > d->d_size - off)) {
+	if (disk_beyond(d, off, len)) {
 		klog(d->d_kernel, "%s: I/O beyond the end (%zu bytes at %llu)",
 		    d->d_key, len, (unsigned long long)off);
 		return EIO;
 	}
 	while (len > 0) {
-		struct iovec iov = { .iov_base = p, .iov_len = len };
 		int64_t at = (int64_t)(d->d_offset + off);
 		size_t n = 0;
 
-		error = write ? rumpuser_iovwrite(d->d_fd, &iov, 1, at, &n) :
-		    rumpuser_iovread(d->d_fd, &iov, 1, at, &n);
+		error = write ? rumpuser_iovwrite(d->d_fd, iov, cnt, at, &n) :
+		    rumpuser_iovread(d->d_fd, iov, cnt, at, &n);
 		if (error != 0) {
 			klog(d->d_kernel, "%s: host %s error %d at byte %llu",
 			    d->d_key, write ? "write" : "read", error,
@@ -49,14 +59,32 @@ disk_io(struct rump_disk *d, bool write, uint64_t off, void *buf, size_t len)
 		if (n == 0) {
 			if (write)
 				return EIO;
-			memset(p, 0, len);	/* the host file shrank */
+			for (int i = 0; i < cnt; i++)	/* the host file shrank */
+				memset(iov[i].iov_base, 0, iov[i].iov_len);
 			return 0;
 		}
-		p += n;
 		off += n;
 		len -= n;
+		/* a short transfer: step over what was done */
+		while (cnt > 0 && n >= iov->iov_len) {
+			n -= iov->iov_len;
+			iov++;
+			cnt--;
+		}
+		if (cnt > 0) {
+			iov->iov_base = (char *)iov->iov_base + n;
+			iov->iov_len -= n;
+		}
 	}
 	return 0;
+}
+
+int
+disk_io(struct rump_disk *d, bool write, uint64_t off, void *buf, size_t len)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+
+	return disk_iov(d, write, off, &iov, 1);
 }
 
 int

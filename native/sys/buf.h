@@ -45,15 +45,17 @@ struct buf {
 #define B_INVAL		0x08	/* drop on release */
 #define B_WANTED	0x10	/* someone waits for it */
 
-#define BUFHASHSIZE	256
+LIST_HEAD(bufhashhead, buf);
 
 struct bufcache {
 	kmutex_t	bc_lock;
 	kcondvar_t	bc_cv;		/* busy buffers released; the flusher */
-	LIST_HEAD(, buf) bc_hash[BUFHASHSIZE];
+	struct bufhashhead *bc_hash;	/* 1 << bc_hashshift heads; NULL: none yet */
+	unsigned	bc_hashshift;	/* grows with bc_nbufs */
 	TAILQ_HEAD(, buf) bc_lru;	/* not busy, least recently used first */
 	TAILQ_HEAD(, buf) bc_dirty;	/* delayed writes, oldest first */
 	uint64_t	bc_bytes, bc_limit;
+	uint64_t	bc_dirtybytes;	/* the flusher writes early above BIO_DIRTYMAX */
 	unsigned	bc_nbufs, bc_ndirty;
 	uint64_t	bc_hits, bc_misses;
 	struct rumpuser_thread *bc_flusher;	/* to join (may have exited) */
@@ -63,6 +65,15 @@ struct bufcache {
 
 /* The NetBSD interface file systems use. */
 int	bread(struct vnode *devvp, bdaddr_t blkno, size_t size, struct buf **bpp);
+/*
+ * bread, and when the block is not cached, up to nra blocks of the same
+ * size that follow it on the device too, in the same host read (each into
+ * a buffer of its own, released at once: read-ahead).  The read-ahead stops
+ * at the first block cached, at the end of the device, and where room for
+ * it would take a write.
+ */
+int	breadn(struct vnode *devvp, bdaddr_t blkno, size_t size, unsigned nra,
+	    struct buf **bpp);
 /* The block without reading it (it is about to be overwritten); NULL: ENOMEM. */
 struct buf *getblk(struct vnode *devvp, bdaddr_t blkno, size_t size);
 void	brelse(struct buf *bp);
@@ -85,6 +96,9 @@ int	bio_sync_range(struct rump_disk *d, uint64_t off, uint64_t len,
 	    bool inval);
 /* Write one busy dirty buffer and release it (the flusher, eviction). */
 int	bio_writeback(struct buf *bp);
+
+/* Dirty bytes past which the flusher writes without waiting for age. */
+#define BIO_DIRTYMAX(bc)	((bc)->bc_limit / 4)
 
 /* vfs_biod.c: the flusher, a thread that exists while dirty buffers do */
 void	biod_kick(struct rump_kernel *k);	/* cache lock held */

@@ -37,12 +37,17 @@ struct rump_disk {
 	int		d_werror;	/* a delayed write failed: next sync says EIO */
 	unsigned	d_opens;	/* open descriptors and mounts (not O_PATH) */
 	bool		d_excl;		/* held exclusively: a mount or an O_EXCL open */
+	int64_t		d_nextra;	/* the block after the last breadn (cache lock) */
 };
 
 /* dev/dev_disk.c */
 /* Transfer len bytes at byte off of the device; EIO on a host error. */
 int	disk_io(struct rump_disk *d, bool write, uint64_t off, void *buf,
 	    size_t len);
+/* The same for the buffers of iov in turn (iov is used up). */
+struct iovec;
+int	disk_iov(struct rump_disk *d, bool write, uint64_t off,
+	    struct iovec *iov, int cnt);
 /* Write the host file's data to stable storage. */
 int	disk_syncfd(struct rump_disk *d);
 struct rump_disk *disk_lookup_dev(struct rump_kernel *k, dev_t dev);

@@ -3,6 +3,8 @@
  * number), bounded per kernel, least recently used first to go.  See
  * sys/buf.h for the rules and docs/disks.md for the design.
  */
+#include <sys/uio.h>
+
 #include "sys/systm.h"
 #include "sys/buf.h"
 #include "sys/disk.h"
@@ -12,12 +14,19 @@
 
 #define BC(d)	(&(d)->d_kernel->k_bufcache)
 
-static unsigned
-bufhash(struct rump_disk *d, bdaddr_t blkno)
-{
-	uintptr_t h = (uintptr_t)d / sizeof(void *) + (uintptr_t)blkno * 31;
+#define BUFHASH_MINSHIFT 6	/* the first table: 64 heads */
+#define BUFHASH_MAXSHIFT 20
+#define BIO_MAXCLUSTER	(1u << 20)	/* bytes in one host transfer */
+#define BIO_MAXIOV	256		/* buffers in one host transfer */
+#define BIO_SEQRA	(128u << 10)	/* read-ahead of sequential breadn */
 
-	return (unsigned)(h ^ (h >> 11)) % BUFHASHSIZE;
+static unsigned
+bufhash(struct bufcache *bc, struct rump_disk *d, bdaddr_t blkno)
+{
+	uint64_t x = (uint64_t)blkno ^ ((uint64_t)(uintptr_t)d << 24);
+
+	/* multiplicative hashing: the high bits depend on every bit of x */
+	return (unsigned)((x * 0x9e3779b97f4a7c15ull) >> (64 - bc->bc_hashshift));
 }
 
 static struct rump_disk *
@@ -32,10 +41,45 @@ incore(struct bufcache *bc, struct rump_disk *d, bdaddr_t blkno)
 {
 	struct buf *bp;
 
-	LIST_FOREACH(bp, &bc->bc_hash[bufhash(d, blkno)], b_hash)
+	if (bc->bc_hash == NULL)
+		return NULL;
+	LIST_FOREACH(bp, &bc->bc_hash[bufhash(bc, d, blkno)], b_hash)
 		if (bp->b_disk == d && bp->b_blkno == blkno)
 			return bp;
 	return NULL;
+}
+
+/*
+ * Move every buffer to a table of 1 << shift heads; on ENOMEM the old one
+ * stays (longer chains, nothing lost).  The table is kernel memory; it
+ * grows with the buffers and goes when the last buffer does.
+ */
+static void
+bufhash_resize(struct rump_kernel *k, struct bufcache *bc, unsigned shift)
+{
+	struct bufhashhead *old = bc->bc_hash, *nh = NULL;
+	unsigned oldshift = bc->bc_hashshift;
+	struct buf *bp;
+
+	if (shift != 0) {
+		if ((nh = kmem_alloc(k, sizeof(*nh) << shift)) == NULL)
+			return;
+		for (size_t i = 0; i < (size_t)1 << shift; i++)
+			LIST_INIT(&nh[i]);
+	}
+	bc->bc_hash = nh;
+	bc->bc_hashshift = shift;
+	if (old == NULL)
+		return;
+	for (size_t i = 0; i < (size_t)1 << oldshift; i++) {
+		while ((bp = LIST_FIRST(&old[i])) != NULL) {
+			KASSERT(nh != NULL);
+			LIST_REMOVE(bp, b_hash);
+			LIST_INSERT_HEAD(&nh[bufhash(bc, bp->b_disk,
+			    bp->b_blkno)], bp, b_hash);
+		}
+	}
+	kmem_free(k, old, sizeof(*old) << oldshift);
 }
 
 static int64_t
@@ -82,6 +126,7 @@ bundirty(struct bufcache *bc, struct buf *bp)
 		bp->b_flags &= ~B_DELWRI;
 		TAILQ_REMOVE(&bc->bc_dirty, bp, b_dirty);
 		bc->bc_ndirty--;
+		bc->bc_dirtybytes -= bp->b_bcount;
 	}
 }
 
@@ -101,28 +146,87 @@ bdestroy(struct bufcache *bc, struct buf *bp)
 	kmem_free(k, bp, sizeof(*bp));
 }
 
+static void brelse_locked(struct bufcache *, struct buf *);
+
+/* May nb go into the write of bp's cluster?  Cache lock held. */
+static bool
+bcluster_ok(const struct buf *nb, const struct buf *bp)
+{
+	return nb != NULL && (nb->b_flags & (B_BUSY | B_DELWRI | B_INVAL)) ==
+	    B_DELWRI && nb->b_bcount == bp->b_bcount;
+}
+
 /*
- * Write a busy buffer taken off the dirty list; the cache lock is held on
- * entry and exit and dropped for the I/O.  A failed write is remembered on
- * the disk (the next sync of it reports EIO) and the buffer dropped.
+ * The dirty buffers next to busy bp on its disk (of its size, not busy),
+ * before and after it, with bp: one run of blocks that one host write can
+ * take.  Fills bps in block order, each busy and off the dirty list.
+ * Cache lock held.
+ */
+static unsigned
+bcluster(struct bufcache *bc, struct buf *bp, struct buf **bps)
+{
+	struct rump_disk *d = bp->b_disk;
+	bdaddr_t step = (bdaddr_t)(bp->b_bcount >> DEV_BSHIFT), first;
+	unsigned max = MIN(BIO_MAXIOV, MAX(1u, BIO_MAXCLUSTER /
+	    (unsigned)bp->b_bcount)), n = 0;
+	struct buf *x;
+
+	for (first = bp->b_blkno; n + 1 < max / 2 && first >= step &&
+	    bcluster_ok(incore(bc, d, first - step), bp); first -= step)
+		n++;
+	for (n = 0; n < max; n++, first += step) {
+		if (first == bp->b_blkno) {
+			x = bp;
+		} else {
+			x = incore(bc, d, first);
+			if (!bcluster_ok(x, bp))
+				break;
+			bremfree(bc, x);
+		}
+		bundirty(bc, x);
+		bps[n] = x;
+	}
+	return n;
+}
+
+/*
+ * Write a busy dirty buffer back, with the dirty buffers around it on the
+ * disk in the same host write; the cache lock is held on entry and exit and
+ * dropped for the I/O.  bp stays busy for the caller; the others are
+ * released.  A failed write is remembered on the disk (the next sync of it
+ * reports EIO) and the buffers, bp too, dropped.
  */
 static int
 bwriteback_locked(struct bufcache *bc, struct buf *bp)
 {
 	struct rump_disk *d = bp->b_disk;
+	struct buf *bps[BIO_MAXIOV];
+	struct iovec iov[BIO_MAXIOV];
+	unsigned n;
 	int error;
 
 	KASSERT(bp->b_flags & B_BUSY);
-	bundirty(bc, bp);
+	n = bcluster(bc, bp, bps);
+	for (unsigned i = 0; i < n; i++) {
+		iov[i].iov_base = bps[i]->b_data;
+		iov[i].iov_len = bps[i]->b_bcount;
+	}
 	mutex_exit(&bc->bc_lock);
-	error = disk_io(d, true, (uint64_t)bp->b_blkno << DEV_BSHIFT,
-	    bp->b_data, bp->b_bcount);
+	error = disk_iov(d, true, (uint64_t)bps[0]->b_blkno << DEV_BSHIFT,
+	    iov, (int)n);
 	mutex_enter(&bc->bc_lock);
 	if (error != 0) {
 		d->d_werror = error;
-		klog(d->d_kernel, "%s: delayed write of block %lld lost",
-		    d->d_key, (long long)bp->b_blkno);
-		bdestroy(bc, bp);
+		klog(d->d_kernel, "%s: delayed write of blocks %lld-%lld lost",
+		    d->d_key, (long long)bps[0]->b_blkno,
+		    (long long)(bps[n - 1]->b_blkno +
+		    (bdaddr_t)(bps[n - 1]->b_bcount >> DEV_BSHIFT) - 1));
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (error != 0)
+			bdestroy(bc, bps[i]);
+		else if (bps[i] != bp)
+			brelse_locked(bc, bps[i]);
 	}
 	return error;
 }
@@ -164,12 +268,38 @@ breclaim(struct bufcache *bc, size_t size)
 	return false;
 }
 
+/*
+ * Room for size more bytes by dropping clean buffers only, the cache lock
+ * kept; false when that would take a write (read-ahead stops there).
+ */
+static bool
+breclaim_clean(struct bufcache *bc, size_t size)
+{
+	struct buf *bp;
+
+	while (bc->bc_bytes + size > bc->bc_limit) {
+		if ((bp = TAILQ_FIRST(&bc->bc_lru)) == NULL ||
+		    (bp->b_flags & B_DELWRI))
+			return false;
+		bremfree(bc, bp);
+		bdestroy(bc, bp);
+	}
+	return true;
+}
+
 static struct buf *
 bnew(struct bufcache *bc, struct rump_disk *d, bdaddr_t blkno, size_t size)
 {
 	struct rump_kernel *k = d->d_kernel;
 	struct buf *bp;
 
+	if (bc->bc_hash == NULL)
+		bufhash_resize(k, bc, BUFHASH_MINSHIFT);
+	else if (bc->bc_nbufs >= 1u << bc->bc_hashshift &&
+	    bc->bc_hashshift < BUFHASH_MAXSHIFT)
+		bufhash_resize(k, bc, bc->bc_hashshift + 1);
+	if (bc->bc_hash == NULL)
+		return NULL;
 	if ((bp = kmem_zalloc(k, sizeof(*bp))) == NULL)
 		return NULL;
 	if ((bp->b_data = kmem_alloc(k, size)) == NULL) {
@@ -180,7 +310,7 @@ bnew(struct bufcache *bc, struct rump_disk *d, bdaddr_t blkno, size_t size)
 	bp->b_blkno = blkno;
 	bp->b_bcount = size;
 	bp->b_flags = B_BUSY;
-	LIST_INSERT_HEAD(&bc->bc_hash[bufhash(d, blkno)], bp, b_hash);
+	LIST_INSERT_HEAD(&bc->bc_hash[bufhash(bc, d, blkno)], bp, b_hash);
 	bc->bc_bytes += size;
 	bc->bc_nbufs++;
 	return bp;
@@ -251,6 +381,63 @@ bread(struct vnode *devvp, bdaddr_t blkno, size_t size, struct buf **bpp)
 	return 0;
 }
 
+int
+breadn(struct vnode *devvp, bdaddr_t blkno, size_t size, unsigned nra,
+    struct buf **bpp)
+{
+	struct rump_disk *d = devvp_disk(devvp);
+	struct bufcache *bc = BC(d);
+	bdaddr_t step = (bdaddr_t)(size >> DEV_BSHIFT);
+	struct buf *bps[BIO_MAXIOV], *bp;
+	struct iovec iov[BIO_MAXIOV];
+	unsigned n = 1;
+	int error;
+
+	*bpp = NULL;
+	if ((bp = getblk_disk(d, blkno, size)) == NULL)
+		return ENOMEM;
+	if (bp->b_flags & B_DONE) {
+		*bpp = bp;
+		return 0;
+	}
+	mutex_enter(&bc->bc_lock);
+	/* a read that goes on where the last one stopped reads ahead more */
+	if (blkno == d->d_nextra)
+		nra = MAX(nra, BIO_SEQRA / (unsigned)size);
+	/* the blocks that follow, up to the first cached one or the end */
+	nra = MIN(nra, MIN(BIO_MAXIOV, MAX(1u, BIO_MAXCLUSTER /
+	    (unsigned)size)) - 1);
+	bps[0] = bp;
+	for (unsigned i = 1; i <= nra; i++) {
+		bdaddr_t b = blkno + (bdaddr_t)i * step;
+
+		if (((uint64_t)b << DEV_BSHIFT) + size > d->d_size ||
+		    incore(bc, d, b) != NULL || !breclaim_clean(bc, size) ||
+		    (bps[n] = bnew(bc, d, b, size)) == NULL)
+			break;
+		n++;
+	}
+	d->d_nextra = blkno + (bdaddr_t)n * step;
+	mutex_exit(&bc->bc_lock);
+	for (unsigned i = 0; i < n; i++) {
+		iov[i].iov_base = bps[i]->b_data;
+		iov[i].iov_len = size;
+	}
+	error = disk_iov(d, false, (uint64_t)blkno << DEV_BSHIFT, iov, (int)n);
+	mutex_enter(&bc->bc_lock);
+	for (unsigned i = 0; i < n; i++) {
+		bps[i]->b_flags |= error != 0 ? B_INVAL : B_DONE;
+		if (i > 0)
+			brelse_locked(bc, bps[i]);
+	}
+	if (error != 0)
+		brelse_locked(bc, bp);
+	mutex_exit(&bc->bc_lock);
+	if (error == 0)
+		*bpp = bp;
+	return error;
+}
+
 void
 brelse(struct buf *bp)
 {
@@ -291,7 +478,12 @@ bdwrite(struct buf *bp)
 		bp->b_dirtysec = mono_nsec();
 		TAILQ_INSERT_TAIL(&bc->bc_dirty, bp, b_dirty);
 		bc->bc_ndirty++;
+		bc->bc_dirtybytes += bp->b_bcount;
 		biod_kick(bp->b_disk->d_kernel);
+		/* past the mark: a flusher waiting for age writes now */
+		if (bc->bc_dirtybytes >= BIO_DIRTYMAX(bc) &&
+		    bc->bc_dirtybytes - bp->b_bcount < BIO_DIRTYMAX(bc))
+			cv_broadcast(&bc->bc_cv);
 	}
 	brelse_locked(bc, bp);
 	mutex_exit(&bc->bc_lock);
@@ -350,14 +542,16 @@ again:
 
 /* Drop d's buffers within the range, dirty or not. */
 static void
-binval_range(struct bufcache *bc, struct rump_disk *d, uint64_t off,
+binval_range(struct rump_kernel *k, struct rump_disk *d, uint64_t off,
     uint64_t len)
 {
+	struct bufcache *bc = &k->k_bufcache;
 	struct buf *bp, *next;
 
 	mutex_enter(&bc->bc_lock);
 again:
-	for (unsigned i = 0; i < BUFHASHSIZE; i++) {
+	for (size_t i = 0; bc->bc_hash != NULL &&
+	    i < (size_t)1 << bc->bc_hashshift; i++) {
 		for (bp = LIST_FIRST(&bc->bc_hash[i]); bp != NULL; bp = next) {
 			next = LIST_NEXT(bp, b_hash);
 			if (!boverlaps(bp, d, off, len))
@@ -370,6 +564,8 @@ again:
 			bdestroy(bc, bp);
 		}
 	}
+	if (bc->bc_nbufs == 0 && bc->bc_hash != NULL)
+		bufhash_resize(k, bc, 0);
 	mutex_exit(&bc->bc_lock);
 }
 
@@ -383,7 +579,7 @@ bio_sync_range(struct rump_disk *d, uint64_t off, uint64_t len, bool inval)
 		return 0;
 	error = bflush_range(bc, d, off, len);
 	if (inval)
-		binval_range(bc, d, off, len);
+		binval_range(d->d_kernel, d, off, len);
 	return error;
 }
 
@@ -414,7 +610,7 @@ binvalbuf(struct vnode *devvp)
 {
 	struct rump_disk *d = devvp_disk(devvp);
 
-	binval_range(BC(d), d, 0, UINT64_MAX / 2);
+	binval_range(d->d_kernel, d, 0, UINT64_MAX / 2);
 }
 
 /* sync(2): every dirty buffer of the kernel. */
@@ -430,8 +626,6 @@ bio_init(struct rump_kernel *k)
 	struct bufcache *bc = &k->k_bufcache;
 	int error;
 
-	for (unsigned i = 0; i < BUFHASHSIZE; i++)
-		LIST_INIT(&bc->bc_hash[i]);
 	TAILQ_INIT(&bc->bc_lru);
 	TAILQ_INIT(&bc->bc_dirty);
 	bc->bc_limit = k->k_memlimit / 4;
@@ -456,7 +650,7 @@ bio_fini(struct rump_kernel *k)
 		return;
 	biod_stop(k);
 	(void)bio_syncall(k);
-	binval_range(bc, NULL, 0, UINT64_MAX / 2);
+	binval_range(k, NULL, 0, UINT64_MAX / 2);
 	cv_destroy(&bc->bc_cv);
 	mutex_destroy(&bc->bc_lock);
 }

@@ -1,7 +1,10 @@
 /*
  * The flusher: a kernel thread that exists only while delayed writes do.
  * The first delayed write starts it; it writes each dirty buffer once it
- * is BIOD_AGE old, oldest first, and exits when none is left.  It runs
+ * is BIOD_AGE old, oldest first, and exits when none is left.  While more
+ * than BIO_DIRTYMAX bytes are dirty it writes the oldest at once: a writer
+ * that dirties the cache faster than buffers age then finds clean buffers
+ * to reuse, and the writing goes on in this thread.  It runs
  * kernel code through an lwp of its own in pid 1 and never takes the VFS
  * lock.  Halt stops it before the kernel's lwps go.
  */
@@ -22,13 +25,13 @@ biod_now(void)
 	return sec * 1000000000 + nsec;
 }
 
-/* Write bp if it is old enough, else sleep until it is.  Lock held. */
+/* Write bp if it is old enough or too much is dirty, else sleep.  Lock held. */
 static void
 biod_one(struct bufcache *bc, struct buf *bp)
 {
 	int64_t wait = bp->b_dirtysec + BIOD_AGE - biod_now();
 
-	if (wait > 0) {
+	if (wait > 0 && bc->bc_dirtybytes < BIO_DIRTYMAX(bc)) {
 		(void)rumpuser_cv_timedwait(bc->bc_cv.cv, bc->bc_lock.mtx,
 		    wait / 1000000000, wait % 1000000000);
 		return;

@@ -45,7 +45,7 @@ interface Sink {
  * host devices (a terminal may keep a read waiting): the user can interrupt
  * either.  Everything else is read with plain synchronous reads.
  */
-function openSource(ctx: Ctx, src: Loc, st: Stats): Source {
+function openSource(ctx: Ctx, src: Loc, st: Stats, shared?: Buffer): Source {
   const type = st.mode & S_IFMT;
   const cannot = (e: unknown) => new CopyError(`cannot open ${q(src.shown)} for reading: ${strerror(e)}`);
   if (type === S_IFIFO && !src.vol.host) {
@@ -96,7 +96,7 @@ function openSource(ctx: Ctx, src: Loc, st: Stats): Source {
   } catch (e) {
     throw cannot(e);
   }
-  const buf = Buffer.allocUnsafe(CHUNK);
+  const buf = shared ?? Buffer.allocUnsafe(CHUNK);
   return {
     next: () => {
       const n = fs.readSync(fd, buf, 0, CHUNK, null);
@@ -165,8 +165,8 @@ async function openSink(ctx: Ctx, dst: Loc, dst0: Stats | undefined, mode: numbe
  * source has given its first bytes (or its end), as cp opens it after the source.
  */
 async function copyData(ctx: Ctx, src: Loc, st: Stats, dst: Loc, dst0: Stats | undefined, mode: number, force: boolean,
-  progress?: Progress): Promise<void> {
-  const source = openSource(ctx, src, st);
+  buf: Buffer, progress?: Progress): Promise<void> {
+  const source = openSource(ctx, src, st, buf);
   const read = async () => {
     if (ctx.interrupted) throw new Interrupted();
     try {
@@ -203,7 +203,8 @@ async function copyData(ctx: Ctx, src: Loc, st: Stats, dst: Loc, dst0: Stats | u
 
 function tryLstat(loc: Loc): Stats | undefined {
   try {
-    return loc.vol.fs.lstatSync(loc.real);
+    // no exception for the common case, a destination that does not exist yet
+    return loc.vol.fs.lstatSync(loc.real, { throwIfNoEntry: false });
   } catch {
     return undefined;
   }
@@ -237,6 +238,7 @@ interface CopyOpts {
 class Copier {
   status = 0;
   #links = new Map<string, Loc>();
+  #buf: Buffer | undefined;
   constructor(readonly ctx: Ctx, readonly o: CopyOpts, readonly progress?: Progress) {}
 
   fail(msg: string): void {
@@ -263,7 +265,8 @@ class Copier {
     }
   }
 
-  async copy(src: Loc, dst: Loc, top: boolean): Promise<boolean> {
+  /** Copy src to dst; fresh: dst's directory was made by this copy, so dst does not exist (as GNU cp's new_dst). */
+  async copy(src: Loc, dst: Loc, top: boolean, fresh = false): Promise<boolean> {
     const { o, ctx } = this;
     if (ctx.interrupted) return false;
     let st: Stats;
@@ -273,7 +276,7 @@ class Copier {
       this.fail(`cannot stat ${q(src.shown)}: ${strerror(e)}`);
       return false;
     }
-    const dst0 = tryLstat(dst);
+    const dst0 = fresh ? undefined : tryLstat(dst);
     if (isDir(st.mode)) {
       if (!o.recursive) {
         this.fail(`-r not specified; omitting directory ${q(src.shown)}`);
@@ -304,7 +307,7 @@ class Copier {
         return false;
       }
       let ok = true;
-      for (const n of names) ok = (await this.copy(child(src, n), child(dst, n), false)) && ok;
+      for (const n of names) ok = (await this.copy(child(src, n), child(dst, n), false, !dst0)) && ok;
       if (o.preserve) this.#preserve(st, dst, false);
       else if (!dst0) {
         try {
@@ -355,7 +358,9 @@ class Copier {
       if (o.preserve) this.#preserve(st, dst, true);
     } else if (type === S_IFREG || !o.recursive || o.copyContents) {
       try {
-        await copyData(ctx, src, st, dst, dst0, st.mode & 0o7777, o.force, this.progress);
+        // one buffer for every file of a copy: a new megabyte per file cost more than copying a small file
+        await copyData(ctx, src, st, dst, dst0, st.mode & 0o7777, o.force, (this.#buf ??= Buffer.allocUnsafe(CHUNK)),
+          this.progress);
       } catch (e) {
         if (e instanceof Interrupted) return false;
         ctx.incomplete = undefined;

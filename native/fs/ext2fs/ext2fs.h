@@ -205,6 +205,7 @@ struct ext2_node {
 	uint32_t		n_ino;
 	bool			n_dirty;	/* the inode copy differs from disk */
 	uint32_t		n_lastblk;	/* allocation hint: last block placed */
+	uint64_t		n_nextlbn;	/* where a sequential read goes on */
 	struct ext2_dinode	*n_din;		/* em_isize bytes */
 };
 
@@ -248,6 +249,9 @@ int	ext2fs_corrupt(struct ext2_mount *em, const char *fmt, ...)
 bool	ext2fs_blkok(struct ext2_mount *em, uint64_t b);
 int	ext2fs_bread(struct ext2_mount *em, uint64_t b, struct buf **bpp);
 struct buf *ext2fs_getblk(struct ext2_mount *em, uint64_t b);
+/* ext2fs_bread, reading up to nra of the blocks after b with it (breadn). */
+int	ext2fs_breadn(struct ext2_mount *em, uint64_t b, uint32_t nra,
+	    struct buf **bpp);
 void	ext2fs_fsmodified(struct ext2_mount *em);
 
 /* ext2fs_inode.c */
@@ -271,6 +275,10 @@ dev_t	ext2fs_rdev(const struct ext2_node *n);
 /* ext2fs_bmap.c */
 /* The disk block of file block lbn, 0 for a hole. */
 int	ext2fs_bmap(struct ext2_node *n, uint64_t lbn, uint64_t *bnp);
+/* The same, and in *runp how many file blocks from lbn on (at most max, at
+ * least 1) lie one after the other on disk from it (1 for a hole). */
+int	ext2fs_bmap_run(struct ext2_node *n, uint64_t lbn, uint32_t max,
+	    uint64_t *bnp, uint32_t *runp);
 uint64_t ext2fs_maxfilesize(const struct ext2_mount *em);
 /* Entry i of indirect block b (checked against the file system's range). */
 int	ext2fs_indir_get(struct ext2_mount *em, uint64_t b, uint32_t i,

@@ -52,21 +52,35 @@ bit_flip(uint8_t *map, uint32_t i)
 	map[i >> 3] ^= (uint8_t)(1u << (i & 7));
 }
 
+/* The first clear bit in [from, to) of map, -1 if none: 64 bits a step. */
+static int64_t
+bit_find_range(const uint8_t *map, uint32_t from, uint32_t to)
+{
+	uint32_t i = from;
+
+	for (; i < to && (i & 63) != 0; i++)
+		if (!bit_isset(map, i))
+			return i;
+	for (; i + 64 <= to; i += 64) {
+		uint64_t w;
+
+		memcpy(&w, map + (i >> 3), sizeof(w));	/* bit j of w: bit i + j */
+		if (w != UINT64_MAX)
+			return i + (uint32_t)__builtin_ctzll(~w);
+	}
+	for (; i < to; i++)
+		if (!bit_isset(map, i))
+			return i;
+	return -1;
+}
+
 /* The first clear bit in [from, n) of map, wrapping to [0, from); -1 if none. */
 static int64_t
 bit_find(const uint8_t *map, uint32_t from, uint32_t n)
 {
-	for (uint32_t k = 0; k < n; k++) {
-		uint32_t i = (from + k) % n;
+	int64_t i = bit_find_range(map, from, n);
 
-		if ((i & 7) == 0 && map[i >> 3] == 0xff && i + 8 <= n) {
-			k += 7;
-			continue;
-		}
-		if (!bit_isset(map, i))
-			return i;
-	}
-	return -1;
+	return i >= 0 ? i : bit_find_range(map, 0, MIN(from, n));
 }
 
 /* Take a clear bit near bit 'from' in group g's block bitmap. */

@@ -76,12 +76,33 @@ ext2fs_indir_get(struct ext2_mount *em, uint64_t b, uint32_t i, uint64_t *out)
 	return 0;
 }
 
+/*
+ * How many entries of leaf (a block's worth of numbers or the direct slots)
+ * from i on, up to max, map blocks b, b + 1, ...: a run one host transfer
+ * can take.  b has been checked; the last block of the run is checked too
+ * (the ones between lie in range with it).
+ */
+static uint32_t
+leaf_run(struct ext2_mount *em, const uint32_t *leaf, uint32_t i,
+    uint32_t nleaf, uint64_t b, uint32_t max)
+{
+	uint32_t run = 1;
+
+	while (run < max && i + run < nleaf && leaf[i + run] == b + run)
+		run++;
+	while (run > 1 && !ext2fs_blkok(em, b + run - 1))
+		run--;
+	return run;
+}
+
 int
-ext2fs_bmap(struct ext2_node *n, uint64_t lbn, uint64_t *bnp)
+ext2fs_bmap_run(struct ext2_node *n, uint64_t lbn, uint32_t max,
+    uint64_t *bnp, uint32_t *runp)
 {
 	struct ext2_mount *em = E2MP(n);
-	uint32_t idx[3];
+	uint32_t idx[3], run = 1;
 	unsigned slot;
+	struct buf *bp;
 	uint64_t b;
 	int level, error;
 
@@ -92,9 +113,36 @@ ext2fs_bmap(struct ext2_node *n, uint64_t lbn, uint64_t *bnp)
 		return ext2fs_corrupt(em, "inode %u: block slot %u points to "
 		    "block %llu", (unsigned)n->n_ino, slot,
 		    (unsigned long long)b);
-	for (int i = 0; i < level && b != 0; i++)
+	if (level == 0 && b != 0)
+		run = leaf_run(em, n->n_din->i_block, slot, EXT2_NDADDR, b, max);
+	for (int i = 0; i < level - 1 && b != 0; i++)
 		if ((error = ext2fs_indir_get(em, b, idx[i], &b)) != 0)
 			return error;
+	if (level > 0 && b != 0) {
+		/* the last indirect block: the entry and the run after it */
+		uint64_t ib = b;
+
+		if ((error = ext2fs_bread(em, ib, &bp)) != 0)
+			return error;
+		b = ((const uint32_t *)bp->b_data)[idx[level - 1]];
+		if (b != 0 && ext2fs_blkok(em, b))
+			run = leaf_run(em, bp->b_data, idx[level - 1],
+			    em->em_nindir, b, max);
+		brelse(bp);
+		if (b != 0 && !ext2fs_blkok(em, b))
+			return ext2fs_corrupt(em, "indirect block %llu: entry "
+			    "%u points to block %llu", (unsigned long long)ib,
+			    (unsigned)idx[level - 1], (unsigned long long)b);
+	}
 	*bnp = b;
+	*runp = run;
 	return 0;
+}
+
+int
+ext2fs_bmap(struct ext2_node *n, uint64_t lbn, uint64_t *bnp)
+{
+	uint32_t run;
+
+	return ext2fs_bmap_run(n, lbn, 1, bnp, &run);
 }

@@ -58,6 +58,16 @@ ext2fs_bread(struct ext2_mount *em, uint64_t b, struct buf **bpp)
 	return bread(em->em_devvp, fsbtodb(em, b), em->em_bsize, bpp);
 }
 
+int
+ext2fs_breadn(struct ext2_mount *em, uint64_t b, uint32_t nra,
+    struct buf **bpp)
+{
+	if (!ext2fs_blkok(em, b))
+		return ext2fs_corrupt(em, "block %llu out of range",
+		    (unsigned long long)b);
+	return breadn(em->em_devvp, fsbtodb(em, b), em->em_bsize, nra, bpp);
+}
+
 struct buf *
 ext2fs_getblk(struct ext2_mount *em, uint64_t b)
 {

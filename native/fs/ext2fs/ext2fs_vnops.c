@@ -67,12 +67,34 @@ uiozero(size_t len, struct uio *uio)
 	return error;
 }
 
+/* Bytes a sequential read brings in at least, from where it starts. */
+#define EXT2_READAHEAD	(128 * 1024)
+
+/*
+ * The file blocks worth reading from lbn on in one host transfer: the rest
+ * of the request, and for a read that goes on where the last one stopped,
+ * at least EXT2_READAHEAD bytes; never past the end of the file.
+ */
+static uint32_t
+read_want(struct ext2_node *n, struct uio *uio, uint64_t lbn, uint64_t size)
+{
+	struct ext2_mount *em = E2MP(n);
+	uint64_t end = MIN((uint64_t)uio->uio_offset + uio->uio_resid, size);
+	uint64_t last = (end - 1) >> em->em_bshift;
+
+	if (lbn == n->n_nextlbn)
+		last = MAX(last, lbn + (EXT2_READAHEAD >> em->em_bshift) - 1);
+	last = MIN(last, (size - 1) >> em->em_bshift);
+	return (uint32_t)MIN(last - lbn + 1, UINT32_MAX);
+}
+
 static int
 ext2fs_read(struct vnode *vp, struct uio *uio, int ioflag)
 {
 	struct ext2_node *n = VTOE2(vp);
 	struct ext2_mount *em = E2MP(n);
-	uint64_t size = ext2fs_size(n);
+	uint64_t size = ext2fs_size(n), b = 0;
+	uint32_t run = 0;	/* blocks left in the contiguous run at b */
 	int error = 0;
 
 	if (vp->v_type == VDIR)
@@ -82,23 +104,28 @@ ext2fs_read(struct vnode *vp, struct uio *uio, int ioflag)
 	if (uio->uio_offset < 0)
 		return EINVAL;
 	while (uio->uio_resid > 0 && (uint64_t)uio->uio_offset < size) {
-		uint64_t off = (uint64_t)uio->uio_offset, b;
+		uint64_t off = (uint64_t)uio->uio_offset;
+		uint64_t lbn = off >> em->em_bshift;
 		size_t bo = (size_t)(off & (em->em_bsize - 1));
 		size_t cnt = (size_t)MIN((uint64_t)MIN(em->em_bsize - bo,
 		    uio->uio_resid), size - off);
 		struct buf *bp;
 
-		if ((error = ext2fs_bmap(n, off >> em->em_bshift, &b)) != 0)
+		if (run == 0 && (error = ext2fs_bmap_run(n, lbn,
+		    read_want(n, uio, lbn, size), &b, &run)) != 0)
 			break;
 		if (b == 0) {
 			error = uiozero(cnt, uio);
-		} else if ((error = ext2fs_bread(em, b, &bp)) == 0) {
+		} else if ((error = ext2fs_breadn(em, b, run - 1, &bp)) == 0) {
 			error = uiomove((char *)bp->b_data + bo, cnt, uio);
 			brelse(bp);
+			b++;
 		}
+		run--;
 		if (error != 0)
 			break;
 	}
+	n->n_nextlbn = (uint64_t)uio->uio_offset >> em->em_bshift;
 	if (!(ioflag & IO_NOATIME))
 		ext2fs_accessed(n);
 	return error;

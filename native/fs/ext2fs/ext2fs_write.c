@@ -35,9 +35,12 @@ alloc_hint(struct ext2_node *n, uint64_t lbn)
 	    em->em_sb.s_blocks_per_group;
 }
 
-/* A zeroed block for the file, counted in i_blocks. */
+/*
+ * A new block for the file, counted in i_blocks: zeroed, unless the caller
+ * is about to write all of it.
+ */
 static int
-new_block(struct ext2_node *n, uint64_t lbn, uint64_t *bnp)
+new_block(struct ext2_node *n, uint64_t lbn, bool zero, uint64_t *bnp)
 {
 	struct ext2_mount *em = E2MP(n);
 	struct buf *bp;
@@ -46,12 +49,14 @@ new_block(struct ext2_node *n, uint64_t lbn, uint64_t *bnp)
 
 	if ((error = ext2fs_blkalloc(em, alloc_hint(n, lbn), &b)) != 0)
 		return error;
-	if ((bp = ext2fs_getblk(em, b)) == NULL) {
-		(void)ext2fs_blkfree(em, b);
-		return ENOMEM;
+	if (zero) {
+		if ((bp = ext2fs_getblk(em, b)) == NULL) {
+			(void)ext2fs_blkfree(em, b);
+			return ENOMEM;
+		}
+		memset(bp->b_data, 0, em->em_bsize);
+		bdwrite(bp);
 	}
-	memset(bp->b_data, 0, em->em_bsize);
-	bdwrite(bp);
 	n->n_din->i_blocks += em->em_bsize / 512;
 	n->n_lastblk = (uint32_t)b;
 	n->n_dirty = true;
@@ -62,7 +67,7 @@ new_block(struct ext2_node *n, uint64_t lbn, uint64_t *bnp)
 /* Entry i of indirect block b, allocated if absent. */
 static int
 indir_alloc(struct ext2_node *n, uint64_t lbn, uint64_t b, uint32_t i,
-    uint64_t *out)
+    bool zero, uint64_t *out)
 {
 	struct ext2_mount *em = E2MP(n);
 	struct buf *bp;
@@ -79,7 +84,7 @@ indir_alloc(struct ext2_node *n, uint64_t lbn, uint64_t b, uint32_t i,
 		    "indirect block %llu: entry %u points to block %llu",
 		    (unsigned long long)b, (unsigned)i, (unsigned long long)v);
 	}
-	if ((error = new_block(n, lbn, &v)) != 0)
+	if ((error = new_block(n, lbn, zero, &v)) != 0)
 		return error;
 	if ((error = ext2fs_bread(em, b, &bp)) != 0)
 		return error;
@@ -89,8 +94,9 @@ indir_alloc(struct ext2_node *n, uint64_t lbn, uint64_t b, uint32_t i,
 	return 0;
 }
 
-int
-ext2fs_balloc(struct ext2_node *n, uint64_t lbn, uint64_t *bnp)
+/* ext2fs_balloc; a new data block is left unzeroed when !zero. */
+static int
+balloc(struct ext2_node *n, uint64_t lbn, bool zero, uint64_t *bnp)
 {
 	struct ext2_mount *em = E2MP(n);
 	uint32_t idx[3];
@@ -102,7 +108,7 @@ ext2fs_balloc(struct ext2_node *n, uint64_t lbn, uint64_t *bnp)
 		return EFBIG;
 	b = n->n_din->i_block[slot];
 	if (b == 0) {
-		if ((error = new_block(n, lbn, &b)) != 0)
+		if ((error = new_block(n, lbn, zero || level > 0, &b)) != 0)
 			return error;
 		n->n_din->i_block[slot] = (uint32_t)b;
 	} else if (!ext2fs_blkok(em, b)) {
@@ -110,10 +116,17 @@ ext2fs_balloc(struct ext2_node *n, uint64_t lbn, uint64_t *bnp)
 		    "block %llu", (unsigned)n->n_ino, slot, (unsigned long long)b);
 	}
 	for (int i = 0; i < level; i++)
-		if ((error = indir_alloc(n, lbn, b, idx[i], &b)) != 0)
+		if ((error = indir_alloc(n, lbn, b, idx[i],
+		    zero || i + 1 < level, &b)) != 0)
 			return error;
 	*bnp = b;
 	return 0;
+}
+
+int
+ext2fs_balloc(struct ext2_node *n, uint64_t lbn, uint64_t *bnp)
+{
+	return balloc(n, lbn, true, bnp);
 }
 
 /* ------------------------------------------------------------ truncation */
@@ -295,18 +308,27 @@ write_block(struct ext2_node *n, struct uio *uio)
 	uint64_t off = (uint64_t)uio->uio_offset, b;
 	size_t bo = (size_t)(off & (em->em_bsize - 1));
 	size_t cnt = MIN(em->em_bsize - bo, uio->uio_resid);
+	size_t resid = uio->uio_resid;
+	bool whole = cnt == em->em_bsize;
 	struct buf *bp;
 	int error;
 
-	if ((error = ext2fs_balloc(n, off >> em->em_bshift, &b)) != 0)
+	/* a block written whole is neither read nor zeroed first */
+	if ((error = balloc(n, off >> em->em_bshift, !whole, &b)) != 0)
 		return error;
-	if (cnt == em->em_bsize)
+	if (whole)
 		bp = ext2fs_getblk(em, b), error = bp == NULL ? ENOMEM : 0;
 	else
 		error = ext2fs_bread(em, b, &bp);
 	if (error != 0)
 		return error;
 	error = uiomove((char *)bp->b_data + bo, cnt, uio);
+	if (error != 0 && !(bp->b_flags & B_DONE)) {
+		/* what a failed copy left of a buffer never filled: zeros */
+		size_t done = resid - uio->uio_resid;
+
+		memset((char *)bp->b_data + bo + done, 0, cnt - done);
+	}
 	bdwrite(bp);
 	if ((uint64_t)uio->uio_offset > ext2fs_size(n))
 		ext2fs_setsize(n, (uint64_t)uio->uio_offset);
