@@ -32,13 +32,14 @@
 // - ROUNDS rounds; in each, every side runs once per workload and direction,
 //   in an order that rotates from round to round; figures are medians.
 // - Round 1 checks every side's result: e2fsck -fn on the images written and
-//   the data read back (debugfs dump/rdump), the files copied out compared
+//   the data read back (debugfs rdump), the files copied out compared
 //   with the sources byte for byte.
 //
 //   node --expose-gc --import tsx bench/ext2.ts [--json]
-import { execFileSync, spawnSync } from 'node:child_process';
+//   RUMPKIT_BENCH_ROUNDS=N    N rounds instead of 3
+import { spawnSync } from 'node:child_process';
 import {
-  closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statfsSync,
+  closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statfsSync,
   statSync, writeFileSync, writeSync,
 } from 'node:fs';
 import { loadavg, release } from 'node:os';
