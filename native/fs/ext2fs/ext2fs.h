@@ -337,6 +337,11 @@ int	ext2fs_htree_leaves(struct ext2_node *dp, const char *nm, size_t len,
 	    uint64_t *leaves, unsigned max, unsigned *nleaves);
 
 /* ext2fs_lookup.c */
+/* Directory block lbn, read (a hole in a directory is corruption). */
+int	ext2fs_dirbread(struct ext2_node *dp, uint64_t lbn, struct buf **bpp);
+/* Is the record at byte off of the directory block at boff sound? */
+int	ext2fs_dirent_check(struct ext2_node *dp, uint64_t boff, size_t off,
+	    const struct ext2_dirent *de);
 typedef int (*ext2fs_dirent_cb)(void *arg, const struct ext2_dirent *de,
 	    const char *name, uint64_t off, uint64_t next);
 int	ext2fs_dirwalk(struct ext2_node *dp, uint64_t from, ext2fs_dirent_cb cb,

@@ -44,41 +44,10 @@ ext2fs_dirunindex(struct ext2_node *dp)
 	}
 }
 
-/* Directory block lbn, read for writing (a hole is corruption). */
-static int
-dir_bread(struct ext2_node *dp, uint64_t lbn, struct buf **bpp)
-{
-	struct ext2_mount *em = E2MP(dp);
-	uint64_t b;
-	int error;
-
-	if ((error = ext2fs_bmap(dp, lbn, &b)) != 0)
-		return error;
-	if (b == 0)
-		return ext2fs_corrupt(em, "directory inode %u: hole at block %llu",
-		    (unsigned)dp->n_ino, (unsigned long long)lbn);
-	return ext2fs_bread(em, b, bpp);
-}
-
 static struct ext2_dirent *
 rec_at(struct buf *bp, size_t off)
 {
 	return (struct ext2_dirent *)((char *)bp->b_data + off);
-}
-
-static int
-rec_check(struct ext2_node *dp, const struct ext2_dirent *de, size_t off)
-{
-	struct ext2_mount *em = E2MP(dp);
-
-	uint32_t reclen = ext2_reclen(de, em->em_bsize);
-
-	if (reclen < EXT2_DIRENT_SIZE(1) || (reclen & 3) != 0 ||
-	    off + reclen > em->em_bsize ||
-	    reclen < EXT2_DIRENT_SIZE(de->d_namlen))
-		return ext2fs_corrupt(em, "directory inode %u: bad record at "
-		    "block offset %zu", (unsigned)dp->n_ino, off);
-	return 0;
 }
 
 static void
@@ -95,8 +64,8 @@ rec_fill(struct ext2_dirent *de, const char *nm, size_t len,
 
 /* Put the entry in block bp if a record has room; *done says it did. */
 static int
-enter_block(struct ext2_node *dp, struct buf *bp, const char *nm, size_t len,
-    struct ext2_node *n, bool *done)
+enter_block(struct ext2_node *dp, uint64_t lbn, struct buf *bp, const char *nm,
+    size_t len, struct ext2_node *n, bool *done)
 {
 	struct ext2_mount *em = E2MP(dp);
 	size_t need = EXT2_DIRENT_SIZE(len);
@@ -106,7 +75,8 @@ enter_block(struct ext2_node *dp, struct buf *bp, const char *nm, size_t len,
 		struct ext2_dirent *de = rec_at(bp, off);
 		size_t used;
 
-		if ((error = rec_check(dp, de, off)) != 0)
+		if ((error = ext2fs_dirent_check(dp, lbn << em->em_bshift, off,
+		    de)) != 0)
 			return error;
 		used = de->d_ino != 0 ? EXT2_DIRENT_SIZE(de->d_namlen) : 0;
 		if (ext2_reclen(de, em->em_bsize) - used >= need) {
@@ -165,9 +135,9 @@ ext2fs_direnter(struct ext2_node *dp, const char *nm, size_t len,
 	for (uint64_t lbn = 0; lbn < nblk && !done; lbn++) {
 		struct buf *bp;
 
-		if ((error = dir_bread(dp, lbn, &bp)) != 0)
+		if ((error = ext2fs_dirbread(dp, lbn, &bp)) != 0)
 			return error;
-		error = enter_block(dp, bp, nm, len, n, &done);
+		error = enter_block(dp, lbn, bp, nm, len, n, &done);
 		if (done)
 			bdwrite(bp);
 		else
@@ -189,8 +159,8 @@ struct dslot {
 };
 
 static int
-find_block(struct ext2_node *dp, struct buf *bp, const char *nm, size_t len,
-    struct dslot *s, bool *found)
+find_block(struct ext2_node *dp, uint64_t lbn, struct buf *bp, const char *nm,
+    size_t len, struct dslot *s, bool *found)
 {
 	struct ext2_mount *em = E2MP(dp);
 	size_t prev = NO_PREV;
@@ -199,7 +169,8 @@ find_block(struct ext2_node *dp, struct buf *bp, const char *nm, size_t len,
 	for (size_t off = 0; off < em->em_bsize;) {
 		struct ext2_dirent *de = rec_at(bp, off);
 
-		if ((error = rec_check(dp, de, off)) != 0)
+		if ((error = ext2fs_dirent_check(dp, lbn << em->em_bshift, off,
+		    de)) != 0)
 			return error;
 		if (de->d_ino != 0 && de->d_namlen == len &&
 		    memcmp(de + 1, nm, len) == 0) {
@@ -225,9 +196,9 @@ dir_find(struct ext2_node *dp, const char *nm, size_t len, struct dslot *s,
 	int error;
 
 	for (uint64_t lbn = 0; lbn < nblk; lbn++) {
-		if ((error = dir_bread(dp, lbn, bpp)) != 0)
+		if ((error = ext2fs_dirbread(dp, lbn, bpp)) != 0)
 			return error;
-		error = find_block(dp, *bpp, nm, len, s, &found);
+		error = find_block(dp, lbn, *bpp, nm, len, s, &found);
 		if (error == 0 && found) {
 			s->lbn = lbn;
 			return 0;

@@ -28,16 +28,21 @@ ext2fs_dtype(const struct ext2_mount *em, uint8_t ft)
 	return map[ft];
 }
 
-/* Is the record at off (in a block of bsize bytes) sound? */
-static int
-check_dirent(struct ext2_node *dp, uint64_t boff, size_t off,
+int
+ext2fs_dirent_check(struct ext2_node *dp, uint64_t boff, size_t off,
     const struct ext2_dirent *de)
 {
 	struct ext2_mount *em = E2MP(dp);
 	bool ft = (em->em_sb.s_feature_incompat & EXT2F_INCOMPAT_FILETYPE) != 0;
-	uint32_t reclen = ext2_reclen(de, em->em_bsize);
+	uint32_t reclen;
 	const char *why = NULL;
 
+	/* the smallest record must fit before its header is read */
+	if (em->em_bsize - off < EXT2_DIRENT_SIZE(1))
+		return ext2fs_corrupt(em, "directory inode %u, offset %llu: "
+		    "no room for a record before the block's end",
+		    (unsigned)dp->n_ino, (unsigned long long)(boff + off));
+	reclen = ext2_reclen(de, em->em_bsize);
 	if (reclen < EXT2_DIRENT_SIZE(1) || (reclen & 3) != 0)
 		why = "bad record length";
 	else if (off + reclen > em->em_bsize)
@@ -58,9 +63,8 @@ check_dirent(struct ext2_node *dp, uint64_t boff, size_t off,
 	    (unsigned)reclen, (unsigned)de->d_namlen);
 }
 
-/* The directory's block lbn, read (a hole in a directory is corruption). */
-static int
-dir_bread(struct ext2_node *dp, uint64_t lbn, struct buf **bpp)
+int
+ext2fs_dirbread(struct ext2_node *dp, uint64_t lbn, struct buf **bpp)
 {
 	struct ext2_mount *em = E2MP(dp);
 	uint64_t b;
@@ -84,13 +88,13 @@ walk_block(struct ext2_node *dp, uint64_t lbn, uint64_t from,
 	struct buf *bp;
 	int error;
 
-	if ((error = dir_bread(dp, lbn, &bp)) != 0)
+	if ((error = ext2fs_dirbread(dp, lbn, &bp)) != 0)
 		return error;
 	for (size_t off = 0; off < em->em_bsize;) {
 		const struct ext2_dirent *de = (const void *)((char *)bp->b_data +
 		    off);
 
-		if ((error = check_dirent(dp, boff, off, de)) != 0)
+		if ((error = ext2fs_dirent_check(dp, boff, off, de)) != 0)
 			break;
 		if (de->d_ino != 0 && boff + off >= from &&
 		    (error = cb(arg, de, (const char *)(de + 1), boff + off,
