@@ -2,7 +2,8 @@
  * What the ext2 tests share: a console that collects the kernel's lines,
  * a seeded generator (RUMPKIT_SEED=N replays a run), running a host
  * command (mke2fs, e2fsck, debugfs) with a note when it fails, e2fsck -fn
- * with its output shown when it finds something, and removing a host tree.
+ * with its output shown when it finds something, removing a host tree, and
+ * booting a kernel with an image attached.
  */
 #ifndef EXT2_UTIL_H
 #define EXT2_UTIL_H
@@ -13,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <rump/rump.h>
+#include <rump/rump_syscalls.h>
 
 struct console {
 	char	text[16384];
@@ -85,6 +89,30 @@ rmtree(const char *path)
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
 	(void)system(cmd);
+}
+
+/*
+ * A kernel, entered, whose console lines go to c (emptied first), with img
+ * attached as /dev/ld0 (diskflags: RUMP_DISK_RDONLY or 0) and a /mnt to
+ * mount it on; NULL (the kernel halted) if a step fails.
+ */
+static inline struct rump_kernel *
+boot_with_disk(struct console *c, const char *img, int diskflags)
+{
+	struct rump_config cfg = { .console = collect, .console_arg = c };
+	struct rump_kernel *k;
+
+	c->len = 0;
+	c->text[0] = '\0';
+	if ((k = rump_kernel_boot(&cfg)) == NULL)
+		return NULL;
+	rump_kernel_enter(k);
+	if (rump_disk_attach(k, "/dev/ld0", img, diskflags) != 0 ||
+	    rump_sys_mkdir("/mnt", 0755) != 0) {
+		rump_kernel_halt(k);
+		return NULL;
+	}
+	return k;
 }
 
 #endif

@@ -54,18 +54,12 @@ rmimg(void)
 static struct rump_kernel *
 boot_mount(unsigned long flags)
 {
-	struct rump_config cfg = { .console = collect, .console_arg = &con };
 	struct rump_kernel *k;
 
-	con.len = 0;
-	con.text[0] = '\0';
-	if ((k = rump_kernel_boot(&cfg)) == NULL)
+	if ((k = boot_with_disk(&con, img,
+	    (flags & MS_RDONLY) ? RUMP_DISK_RDONLY : 0)) == NULL)
 		return NULL;
-	rump_kernel_enter(k);
 	if (rump_lwproc_rfork(RUMP_RFCFDG) != 0 ||	/* a process to return to */
-	    rump_disk_attach(k, "/dev/ld0", img,
-	    (flags & MS_RDONLY) ? RUMP_DISK_RDONLY : 0) != 0 ||
-	    rump_sys_mkdir("/mnt", 0755) != 0 ||
 	    rump_sys_mount("/dev/ld0", "/mnt", "ext2", flags, NULL) != 0) {
 		printf("# boot and mount: errno %d\n%s", errno, con.text);
 		rump_kernel_halt(k);

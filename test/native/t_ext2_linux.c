@@ -133,15 +133,7 @@ lumount(const char *dir)
 static struct rump_kernel *
 boot(const char *img, int diskflags)
 {
-	struct rump_config cfg = { .console = collect, .console_arg = &con };
-
-	con.len = 0;
-	con.text[0] = '\0';
-	if ((kern = rump_kernel_boot(&cfg)) == NULL)
-		return NULL;
-	rump_kernel_enter(kern);
-	if (rump_disk_attach(kern, "/dev/ld0", img, diskflags) != 0 ||
-	    rump_sys_mkdir("/mnt", 0755) != 0 ||
+	if ((kern = boot_with_disk(&con, img, diskflags)) != NULL &&
 	    rump_sys_mkdir("/shadow", 0755) != 0) {
 		rump_kernel_halt(kern);
 		kern = NULL;

@@ -42,23 +42,6 @@ struct imgopt {
 	bool		index;		/* big directories hashed (e2fsck -D) */
 };
 
-static struct rump_kernel *
-boot_with(struct console *con, const char *img, int flags)
-{
-	struct rump_config cfg = { .console = collect, .console_arg = con };
-	struct rump_kernel *k = rump_kernel_boot(&cfg);
-
-	if (k == NULL)
-		return NULL;
-	rump_kernel_enter(k);
-	if (rump_disk_attach(k, "/dev/ld0", img, flags) != 0 ||
-	    rump_sys_mkdir("/mnt", 0755) != 0) {
-		rump_kernel_halt(k);
-		return NULL;
-	}
-	return k;
-}
-
 static void
 image_case(const struct imgopt *o, uint64_t seed)
 {
@@ -95,7 +78,7 @@ image_case(const struct imgopt *o, uint64_t seed)
 		return;
 	}
 	memset(&con, 0, sizeof(con));
-	k = boot_with(&con, img, RUMP_DISK_RDONLY);
+	k = boot_with_disk(&con, img, RUMP_DISK_RDONLY);
 	if (k == NULL) {
 		t_failed = 1;
 		rmtree(dir);
@@ -183,7 +166,7 @@ refuse_case(const char *tag, const char *mkfs, int flags, int want,
 	    mkfs, img);
 	REQUIRE(run(cmd) == 0);
 	memset(&con, 0, sizeof(con));
-	k = boot_with(&con, img, 0);
+	k = boot_with_disk(&con, img, 0);
 	if (k != NULL) {
 		CHECK_ERR(rump_sys_mount("/dev/ld0", "/mnt", "ext2", flags, NULL),
 		    want);
@@ -260,7 +243,7 @@ corrupt(void)
 		return;
 	}
 	memset(&con, 0, sizeof(con));
-	k = boot_with(&con, img, RUMP_DISK_RDONLY);
+	k = boot_with_disk(&con, img, RUMP_DISK_RDONLY);
 	REQUIRE(k != NULL);
 	REQUIRE(rump_sys_mount("/dev/ld0", "/mnt", "ext2", MS_RDONLY, NULL) == 0);
 	fd = rump_sys_open("/mnt/f", O_RDONLY, 0);

@@ -36,17 +36,11 @@ static struct console con;
 static struct rump_kernel *
 boot_with(const char *img)
 {
-	struct rump_config cfg = { .console = collect, .console_arg = &con };
 	struct rump_kernel *k;
 
-	con.len = 0;
-	con.text[0] = '\0';
-	if ((k = rump_kernel_boot(&cfg)) == NULL)
+	if ((k = boot_with_disk(&con, img, 0)) == NULL)
 		return NULL;
-	rump_kernel_enter(k);
-	if (rump_disk_attach(k, "/dev/ld0", img, 0) != 0 ||
-	    rump_sys_mkdir("/mnt", 0755) != 0 ||
-	    rump_sys_mkdir("/shadow", 0755) != 0) {
+	if (rump_sys_mkdir("/shadow", 0755) != 0) {
 		rump_kernel_halt(k);
 		return NULL;
 	}

@@ -280,6 +280,12 @@ int	ext2fs_bmap(struct ext2_node *n, uint64_t lbn, uint64_t *bnp);
 int	ext2fs_bmap_run(struct ext2_node *n, uint64_t lbn, uint32_t max,
 	    uint64_t *bnp, uint32_t *runp);
 uint64_t ext2fs_maxfilesize(const struct ext2_mount *em);
+/*
+ * The way down to lbn: its indirect levels (0 to 3), i_block slot and
+ * indexes, and the slot's block (checked); EFBIG past the triple tree.
+ */
+int	ext2fs_bmap_start(struct ext2_node *n, uint64_t lbn, int *levelp,
+	    unsigned *slotp, uint32_t idx[3], uint64_t *bp);
 /* Entry i of indirect block b (checked against the file system's range). */
 int	ext2fs_indir_get(struct ext2_mount *em, uint64_t b, uint32_t i,
 	    uint64_t *out);

@@ -96,6 +96,24 @@ leaf_run(struct ext2_mount *em, const uint32_t *leaf, uint32_t i,
 }
 
 int
+ext2fs_bmap_start(struct ext2_node *n, uint64_t lbn, int *levelp,
+    unsigned *slotp, uint32_t idx[3], uint64_t *bp)
+{
+	struct ext2_mount *em = E2MP(n);
+	uint64_t b;
+
+	if ((*levelp = ext2fs_bmap_path(em, lbn, slotp, idx)) < 0)
+		return EFBIG;
+	b = n->n_din->i_block[*slotp];
+	if (b != 0 && !ext2fs_blkok(em, b))
+		return ext2fs_corrupt(em, "inode %u: block slot %u points to "
+		    "block %llu", (unsigned)n->n_ino, *slotp,
+		    (unsigned long long)b);
+	*bp = b;
+	return 0;
+}
+
+int
 ext2fs_bmap_run(struct ext2_node *n, uint64_t lbn, uint32_t max,
     uint64_t *bnp, uint32_t *runp)
 {
@@ -106,13 +124,8 @@ ext2fs_bmap_run(struct ext2_node *n, uint64_t lbn, uint32_t max,
 	uint64_t b;
 	int level, error;
 
-	if ((level = ext2fs_bmap_path(em, lbn, &slot, idx)) < 0)
-		return EFBIG;
-	b = n->n_din->i_block[slot];
-	if (b != 0 && !ext2fs_blkok(em, b))
-		return ext2fs_corrupt(em, "inode %u: block slot %u points to "
-		    "block %llu", (unsigned)n->n_ino, slot,
-		    (unsigned long long)b);
+	if ((error = ext2fs_bmap_start(n, lbn, &level, &slot, idx, &b)) != 0)
+		return error;
 	if (level == 0 && b != 0)
 		run = leaf_run(em, n->n_din->i_block, slot, EXT2_NDADDR, b, max);
 	for (int i = 0; i < level - 1 && b != 0; i++)

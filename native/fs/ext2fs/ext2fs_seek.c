@@ -26,13 +26,8 @@ probe(struct ext2_node *n, uint64_t lbn, bool *mapped, uint64_t *run)
 	unsigned slot;
 	int level, error;
 
-	if ((level = ext2fs_bmap_path(em, lbn, &slot, idx)) < 0)
-		return EFBIG;
-	b = n->n_din->i_block[slot];
-	if (b != 0 && !ext2fs_blkok(em, b))
-		return ext2fs_corrupt(em, "inode %u: block slot %u points to "
-		    "block %llu", (unsigned)n->n_ino, slot,
-		    (unsigned long long)b);
+	if ((error = ext2fs_bmap_start(n, lbn, &level, &slot, idx, &b)) != 0)
+		return error;
 	for (int i = 0; i <= level; i++) {
 		if (b == 0) {
 			/* the subtree below level i: nind^(level-i) blocks */
