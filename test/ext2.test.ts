@@ -3,7 +3,7 @@
 // and the real e2fsck -fn finds nothing to fix.
 import { spawnSync } from 'node:child_process';
 import * as nodefs from 'node:fs';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { Kernel, RumpError } from '../src/index.js';
 
 function mkimage(dir: string): string {
@@ -15,7 +15,8 @@ function mkimage(dir: string): string {
   return img;
 }
 
-test('k.mount ext2 read-write, k.fs writes, k.unmount, e2fsck -fn clean', (t) => {
+/** A kernel (halted after the test) with a fresh image attached as /dev/ld0 and a /mnt. */
+function withImage(t: ExecutionContext): { k: Kernel; img: string } {
   const dir = nodefs.mkdtempSync('/dev/shm/rumpkit-ext2-ts-');
   t.teardown(() => nodefs.rmSync(dir, { recursive: true, force: true }));
   const img = mkimage(dir);
@@ -23,6 +24,11 @@ test('k.mount ext2 read-write, k.fs writes, k.unmount, e2fsck -fn clean', (t) =>
   t.teardown(() => k.haltSync());
   k.disks.attach({ key: '/dev/ld0', path: img });
   k.fs.mkdirSync('/mnt');
+  return { k, img };
+}
+
+test('k.mount ext2 read-write, k.fs writes, k.unmount, e2fsck -fn clean', (t) => {
+  const { k, img } = withImage(t);
   k.mount('ext2', '/mnt', { device: '/dev/ld0' });
   t.is(k.fs.readFileSync('/mnt/hello.txt', 'utf8'), 'hello');
   const big = Buffer.alloc(300_000);
@@ -47,13 +53,7 @@ test('k.mount ext2 read-write, k.fs writes, k.unmount, e2fsck -fn clean', (t) =>
 });
 
 test('k.mount options: access times (relatime, noatime, strictatime), noExec, statfs flags', (t) => {
-  const dir = nodefs.mkdtempSync('/dev/shm/rumpkit-ext2-ts-');
-  t.teardown(() => nodefs.rmSync(dir, { recursive: true, force: true }));
-  const img = mkimage(dir);
-  const k = Kernel.bootSync();
-  t.teardown(() => k.haltSync());
-  k.disks.attach({ key: '/dev/ld0', path: img });
-  k.fs.mkdirSync('/mnt');
+  const { k, img } = withImage(t);
   const old = new Date('2001-02-03T04:05:06Z');
   const readMoves = (): boolean => {
     k.fs.utimesSync('/mnt/hello.txt', old, old);
@@ -81,13 +81,7 @@ test('k.mount options: access times (relatime, noatime, strictatime), noExec, st
 });
 
 test('a mounted device: a second k.mount gives EBUSY, k.disks.detach gives EBUSY until k.unmount', (t) => {
-  const dir = nodefs.mkdtempSync('/dev/shm/rumpkit-ext2-busy-');
-  t.teardown(() => nodefs.rmSync(dir, { recursive: true, force: true }));
-  const img = mkimage(dir);
-  const k = Kernel.bootSync();
-  t.teardown(() => k.haltSync());
-  k.disks.attach({ key: '/dev/ld0', path: img });
-  k.fs.mkdirSync('/mnt');
+  const { k, img } = withImage(t);
   k.fs.mkdirSync('/mnt2');
   k.mount('ext2', '/mnt', { device: '/dev/ld0' });
   t.throws(() => k.mount('ext2', '/mnt', { device: '/dev/ld0' }), { instanceOf: RumpError, code: 'EBUSY' });
