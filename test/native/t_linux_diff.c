@@ -1,96 +1,15 @@
 /*
- * Differential tests against Linux: each scenario is one sequence of system
- * calls, run once by a forked host process (real syscalls, as root, with no
- * descriptors open) and once by a fresh kernel process, with the results
- * (return values, errno, and the bytes of out-buffers) compared call by call.
- * Linux is the oracle.
+ * Differential tests against Linux: identities (setuid and friends,
+ * groups), umask, resource limits, eventfd and descriptor calls, run by
+ * the engine of posix_diff.h (a forked root process with real system calls,
+ * then a fresh kernel process; results, errno and out-buffers compared call
+ * by call).  Linux is the oracle.
  */
-#include <fcntl.h>
-#include <stdint.h>
 #include <sys/eventfd.h>
-#include <sys/mman.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 
-#include <rump/rump.h>
+#include "posix_diff.h"
 
-#include "harness.h"
-
-#define MAXREC	128
-
-struct rec {
-	long	ret;
-	int	err;
-	int	line;
-	unsigned char out[64];
-	size_t	outlen;
-};
-
-struct log {
-	int	n;
-	struct rec r[MAXREC];
-};
-
-typedef long (*sysfn)(long nr, long a, long b, long c, long d);
-
-static long
-host_call(long nr, long a, long b, long c, long d)
-{
-	return syscall(nr, a, b, c, d);
-}
-
-static long
-rump_call(long nr, long a, long b, long c, long d)
-{
-	long args[6] = { a, b, c, d, 0, 0 }, rv[2];
-	int error = rump_syscall(nr, args, rv);
-
-	if (error != 0) {
-		errno = error;
-		return -1;
-	}
-	return rv[0];
-}
-
-struct ctx {
-	sysfn	fn;
-	struct log *lg;
-	unsigned char buf[64];	/* the out-buffer of the calls */
-};
-
-/* Make one call; record its result and, when outlen > 0, the buffer. */
-static long
-call(struct ctx *c, int line, size_t outlen, long nr, long a, long b, long cc,
-    long d)
-{
-	struct rec *r = &c->lg->r[c->lg->n < MAXREC ? c->lg->n++ : MAXREC - 1];
-	long ret;
-
-	memset(c->buf, 0xa5, sizeof(c->buf));
-	errno = 0;
-	ret = c->fn(nr, a, b, cc, d);
-	r->ret = ret;
-	r->err = ret == -1 ? errno : 0;
-	r->line = line;
-	r->outlen = outlen;
-	memcpy(r->out, c->buf, outlen);
-	return ret;
-}
-
-#define S(...)		S_(__VA_ARGS__, 0, 0, 0, 0)
-#define S_(nr, a, b, c, d, ...) \
-	call(ctx, __LINE__, 0, nr, (long)(a), (long)(b), (long)(c), (long)(d))
-/* a call whose out-buffer (ctx->buf, n bytes) is compared too */
-#define SO(n, ...)	SO_(n, __VA_ARGS__, 0, 0, 0, 0)
-#define SO_(n, nr, a, b, c, d, ...) \
-	call(ctx, __LINE__, (n), nr, (long)(a), (long)(b), (long)(c), (long)(d))
-#define BUF		((long)(uintptr_t)ctx->buf)
-/* a call not compared: it brings both sides to the same starting point */
-#define PREP(...)	PREP_(__VA_ARGS__, 0, 0, 0, 0)
-#define PREP_(nr, a, b, c, d, ...) \
-	ctx->fn(nr, (long)(a), (long)(b), (long)(c), (long)(d))
-
+/* Both sides start from the same groups, umask and descriptor limit. */
 static void
 prep_common(struct ctx *ctx)
 {
@@ -104,6 +23,7 @@ prep_common(struct ctx *ctx)
 static void
 scen_setuid_unprivileged(struct ctx *ctx)
 {
+	prep_common(ctx);
 	S(SYS_setresgid, 100, 100, 100);
 	S(SYS_setresuid, 1000, 1001, 1002);
 	SO(4, SYS_getresuid, BUF, BUF + 4, BUF + 8);
@@ -124,6 +44,7 @@ scen_setuid_unprivileged(struct ctx *ctx)
 static void
 scen_setuid_root(struct ctx *ctx)
 {
+	prep_common(ctx);
 	S(SYS_setuid, 500);
 	SO(12, SYS_getresuid, BUF, BUF + 4, BUF + 8);
 	S(SYS_setuid, 0);
@@ -134,6 +55,7 @@ scen_setuid_root(struct ctx *ctx)
 static void
 scen_setreuid(struct ctx *ctx)
 {
+	prep_common(ctx);
 	S(SYS_setreuid, 1000, 2000);
 	SO(12, SYS_getresuid, BUF, BUF + 4, BUF + 8);
 	S(SYS_setreuid, 2000, -1);
@@ -147,6 +69,7 @@ scen_setreuid(struct ctx *ctx)
 static void
 scen_setresuid(struct ctx *ctx)
 {
+	prep_common(ctx);
 	S(SYS_setresuid, 1, 2, 3);
 	S(SYS_setresuid, 3, 1, 2);
 	SO(12, SYS_getresuid, BUF, BUF + 4, BUF + 8);
@@ -163,6 +86,7 @@ scen_groups(struct ctx *ctx)
 {
 	gid_t g[] = { 9, 3, 5, 3 };
 
+	prep_common(ctx);
 	S(SYS_setgroups, 4, (uintptr_t)g);
 	S(SYS_getgroups, 0, 0);
 	SO(16, SYS_getgroups, 2, BUF);
@@ -191,6 +115,7 @@ scen_groups(struct ctx *ctx)
 static void
 scen_umask(struct ctx *ctx)
 {
+	prep_common(ctx);
 	S(SYS_umask, 01777);
 	S(SYS_umask, 0);
 	S(SYS_umask, -1);
@@ -203,6 +128,7 @@ scen_rlimit(struct ctx *ctx)
 	struct rlimit bad = { 5000, 4096 }, lower = { 100, 2000 },
 	    huge = { 100, 2000000 }, raise = { 100, 3000 }, low2 = { 50, 1500 };
 
+	prep_common(ctx);
 	SO(16, SYS_getrlimit, RLIMIT_NOFILE, BUF);
 	S(SYS_setrlimit, RLIMIT_NOFILE, (uintptr_t)&bad);
 	S(SYS_setrlimit, RLIMIT_NOFILE, (uintptr_t)&lower);
@@ -226,6 +152,7 @@ scen_eventfd(struct ctx *ctx)
 {
 	uint64_t v;
 
+	prep_common(ctx);
 	S(SYS_eventfd2, 5, EFD_NONBLOCK);
 	SO(8, SYS_read, 0, BUF, 8);
 	S(SYS_read, 0, BUF, 8);
@@ -258,6 +185,7 @@ scen_eventfd(struct ctx *ctx)
 static void
 scen_descriptors(struct ctx *ctx)
 {
+	prep_common(ctx);
 	S(SYS_eventfd2, 1, EFD_NONBLOCK);
 	S(SYS_dup, 0);
 	S(SYS_dup2, 0, 0);
@@ -295,77 +223,6 @@ scen_descriptors(struct ctx *ctx)
 	S(SYS_fcntl, 10, F_GETFD);
 }
 
-static void
-run_host(void (*scen)(struct ctx *), struct log *lg)
-{
-	struct ctx c = { host_call, lg, { 0 } };
-
-	prep_common(&c);
-	syscall(SYS_close_range, 0, ~0U, 0);
-	scen(&c);
-}
-
-static void
-run_kernel(void (*scen)(struct ctx *), struct log *lg)
-{
-	struct rump_kernel *k = rump_kernel_boot(NULL);
-	struct ctx c = { rump_call, lg, { 0 } };
-
-	if (k == NULL)
-		return;
-	rump_kernel_enter(k);
-	if (rump_lwproc_rfork(RUMP_RFCFDG) == 0) {
-		prep_common(&c);
-		scen(&c);
-	}
-	rump_kernel_leave();
-	if (rump_kernel_halt(k) != 0)
-		lg->n = -1;
-}
-
-static void
-differential(void (*scen)(struct ctx *))
-{
-	struct log *host, kern;
-	pid_t pid;
-	int status;
-
-	if (geteuid() != 0)
-		SKIP("the host side needs root to change ids");
-	host = mmap(NULL, sizeof(*host), PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	REQUIRE(host != MAP_FAILED);
-	memset(host, 0, sizeof(*host));
-	pid = fork();
-	REQUIRE(pid >= 0);
-	if (pid == 0) {
-		run_host(scen, host);
-		_exit(0);
-	}
-	REQUIRE(waitpid(pid, &status, 0) == pid);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-
-	memset(&kern, 0, sizeof(kern));
-	run_kernel(scen, &kern);
-	REQUIRE(kern.n >= 0);
-	CHECK_EQ(kern.n, host->n);
-	for (int i = 0; i < host->n && i < kern.n; i++) {
-		struct rec *h = &host->r[i], *r = &kern.r[i];
-
-		if (h->ret != r->ret || h->err != r->err ||
-		    memcmp(h->out, r->out, h->outlen) != 0) {
-			printf("#   line %d: Linux %ld (errno %d), kernel %ld "
-			    "(errno %d)%s\n", h->line, h->ret, h->err, r->ret,
-			    r->err, memcmp(h->out, r->out, h->outlen) ?
-			    ", out-buffers differ" : "");
-			t_failed = 1;
-		}
-	}
-	munmap(host, sizeof(*host));
-}
-
-#define DIFF(name) \
-	static void diff_##name(void) { differential(scen_##name); }
 DIFF(setuid_unprivileged)
 DIFF(setuid_root)
 DIFF(setreuid)
@@ -375,6 +232,12 @@ DIFF(umask)
 DIFF(rlimit)
 DIFF(eventfd)
 DIFF(descriptors)
+
+static void
+totals(void)
+{
+	printf("# %d calls compared\n", pd_total_calls);
+}
 
 TESTS(
 	T(diff_setuid_unprivileged),
@@ -386,4 +249,5 @@ TESTS(
 	T(diff_rlimit),
 	T(diff_eventfd),
 	T(diff_descriptors),
+	T(totals),
 )
