@@ -33,9 +33,12 @@ export const constants = {
   mount: `MS_RDONLY MS_NOSUID MS_NODEV MS_NOEXEC MS_SYNCHRONOUS MS_REMOUNT MS_NOATIME
     MS_NODIRATIME MS_STRICTATIME MS_BIND MNT_FORCE MNT_DETACH MNT_EXPIRE UMOUNT_NOFOLLOW`,
   poll: `POLLIN POLLPRI POLLOUT POLLERR POLLHUP POLLNVAL POLLRDNORM POLLWRNORM`,
+  epoll: `EPOLL_CLOEXEC EPOLL_CTL_ADD EPOLL_CTL_MOD EPOLL_CTL_DEL EPOLLIN EPOLLPRI EPOLLOUT
+    EPOLLRDNORM EPOLLRDBAND EPOLLWRNORM EPOLLWRBAND EPOLLMSG EPOLLERR EPOLLHUP EPOLLRDHUP
+    EPOLLEXCLUSIVE EPOLLWAKEUP EPOLLONESHOT EPOLLET`,
 };
 
 // Headers that define the names above.
 export const headers = ['<errno.h>', '<fcntl.h>', '<sys/eventfd.h>', '<sys/resource.h>',
-  '<sys/stat.h>', '<sys/file.h>', '<sys/ioctl.h>', '<sys/mount.h>', '<poll.h>', '<dirent.h>', '<limits.h>',
+  '<sys/stat.h>', '<sys/file.h>', '<sys/ioctl.h>', '<sys/mount.h>', '<poll.h>', '<sys/epoll.h>', '<dirent.h>', '<limits.h>',
   '<linux/close_range.h>', '<linux/magic.h>', '<stdio.h>', '<unistd.h>', '<rump/rump.h>'];

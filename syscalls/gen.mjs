@@ -71,7 +71,8 @@ function parseArg(text, sc) {
   return arg;
 }
 
-// Field layouts with natural alignment (padN fields fill gaps); checked in C.
+// Field layouts with natural alignment (padN fields fill gaps), none when the
+// struct is `packed`; checked in C.
 const FIELD = {
   u8: [1, 'Uint8'], i8: [1, 'Int8'], u16: [2, 'Uint16'], i16: [2, 'Int16'],
   u32: [4, 'Uint32'], i32: [4, 'Int32'], u64: [8, 'BigUint64'], i64: [8, 'BigInt64'],
@@ -85,10 +86,10 @@ for (const s of Object.values(structs)) {
     const pad = /^pad(\d+)$/.exec(type);
     if (pad) { off += Number(pad[1]); continue; }
     const [size, view] = FIELD[type];
-    off = Math.ceil(off / size) * size;
+    if (!s.packed) off = Math.ceil(off / size) * size;
     s.layout.push({ cname, name: tsname ?? cname, type, size, view, offset: off });
     off += size;
-    align = Math.max(align, size);
+    align = s.packed ? 1 : Math.max(align, size);
   }
   const natural = Math.ceil(off / align) * align;
   s.size = s.size ?? natural;

@@ -200,6 +200,23 @@ export const syscalls = [
     args: ['int nfds', 'fd_set *readfds:struct_inout?', 'fd_set *writefds:struct_inout?',
       'fd_set *exceptfds:struct_inout?', 'struct timeval *timeout:struct_inout?'],
   },
+
+  // epoll (sys_epoll.c)
+  { name: 'epoll_create', ret: 'int', args: ['int size'] },
+  { name: 'epoll_create1', ret: 'int', args: ['int flags'] },
+  {
+    name: 'epoll_ctl', ret: 'int',
+    args: ['int epfd:fd', 'int op', 'int fd:fd', 'struct epoll_event *event:struct_in?'],
+  },
+  {
+    name: 'epoll_wait', ret: 'int', flags: ['blocking'],
+    args: ['int epfd:fd', 'struct epoll_event *events:out[maxevents]', 'int maxevents', 'int timeout'],
+  },
+  {
+    name: 'epoll_pwait', ret: 'int', flags: ['blocking'],
+    args: ['int epfd:fd', 'struct epoll_event *events:out[maxevents]', 'int maxevents', 'int timeout',
+      'const void *sigmask:in[sigsetsize]?', 'size_t sigsetsize'],
+  },
 ];
 
 // Structs that cross the interface.  Fields are listed in order with their
@@ -273,6 +290,13 @@ export const structs = {
     c: 'struct pollfd',
     header: '<poll.h>',
     fields: [['fd', 'i32'], ['events', 'i16'], ['revents', 'i16']],
+  },
+  // packed on x86-64 (12 bytes): the kernel's EPOLL_PACKED
+  epoll_event: {
+    c: 'struct epoll_event',
+    header: '<sys/epoll.h>',
+    packed: true,
+    fields: [['events', 'u32'], ['data.u64', 'u64', 'data']],
   },
   fd_set: {
     c: 'fd_set',

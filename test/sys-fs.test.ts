@@ -1,9 +1,9 @@
 // The file-system system calls from TypeScript: paths as strings and bytes,
 // errors naming their paths, structs, I/O vectors, pipes and poll.
 import test from 'ava';
-import { Kernel, RumpError, constants } from '../src/index.js';
+import { Kernel, RumpError, constants, decodeEpollEvent } from '../src/index.js';
 
-const { fcntl: F, fs: S, poll: P } = constants;
+const { fcntl: F, fs: S, poll: P, epoll: E } = constants;
 
 test('errors name their paths as node:fs errors do', (t) => {
   const k = Kernel.bootSync();
@@ -63,6 +63,31 @@ test('pipes: non-blocking on the event loop, poll readiness, FIONREAD', (t) => {
   const buf = Buffer.alloc(8);
   t.is(k.sys.read(r, buf), 3);
   t.is(k.sys.read(r, buf), 0, 'end of file once the writer is gone');
+  k.haltSync();
+});
+
+test('epoll: packed events, level and edge triggering, EAGAIN on the event loop', (t) => {
+  const k = Kernel.bootSync();
+  const fds = new Int32Array(2);
+  k.sys.pipe2(fds, F.O_NONBLOCK);
+  const [r, w] = [fds[0]!, fds[1]!];
+  const ep = k.sys.epoll_create1(E.EPOLL_CLOEXEC);
+  k.sys.epoll_ctl(ep, E.EPOLL_CTL_ADD, r, { events: E.EPOLLIN, data: 0x1122334455667788n });
+  k.sys.epoll_ctl(ep, E.EPOLL_CTL_ADD, w, { events: (E.EPOLLOUT | E.EPOLLET) >>> 0, data: 7 });
+  t.throws(() => k.sys.epoll_ctl(ep, E.EPOLL_CTL_ADD, r, { events: E.EPOLLIN, data: 0 }), { code: 'EEXIST' });
+  const buf = new Uint8Array(12 * 4);
+  const dv = new DataView(buf.buffer);
+  t.is(k.sys.epoll_wait(ep, buf, 4, 0), 1);
+  t.deepEqual(decodeEpollEvent(dv, 0), { events: E.EPOLLOUT, data: 7n });
+  t.is(k.sys.epoll_wait(ep, buf, 4, 0), 0, 'an edge is reported once');
+  t.throws(() => k.sys.epoll_wait(ep, buf, 4, 1000), { code: 'EAGAIN' }, 'the event loop never sleeps');
+  k.sys.write(w, Buffer.from('x'));
+  t.is(k.sys.epoll_wait(ep, buf, 4, -1), 1);
+  t.deepEqual(decodeEpollEvent(dv, 0), { events: E.EPOLLIN, data: 0x1122334455667788n });
+  t.is(k.sys.epoll_pwait(ep, buf, 4, 0, null), 1, 'level: again');
+  k.sys.close(w);
+  t.is(k.sys.epoll_wait(ep, buf, 4, 0), 1);
+  t.is(decodeEpollEvent(dv, 0).events, E.EPOLLIN | E.EPOLLHUP);
   k.haltSync();
 });
 

@@ -16,6 +16,7 @@ falloc(struct rump_kernel *k, const struct fileops *ops, void *data,
 	fp->f_data = data;
 	atomic_init(&fp->f_flag, flag);
 	atomic_init(&fp->f_count, 1);
+	LIST_INIT(&fp->f_epis);
 	kauth_cred_hold(cred);
 	fp->f_cred = cred;
 	*fpp = fp;
@@ -37,6 +38,8 @@ fdrop(struct file *fp)
 	if (atomic_fetch_sub_explicit(&fp->f_count, 1,
 	    memory_order_acq_rel) != 1)
 		return;
+	if (atomic_load(&fp->f_nepis) != 0)
+		epoll_release_file(fp);
 	if (fp->f_ops->fo_close != NULL)
 		fp->f_ops->fo_close(fp);
 	kauth_cred_free(k, fp->f_cred);

@@ -47,7 +47,7 @@ efd_fop_read(struct file *fp, struct uio *uio, int flags)
 	cv_broadcast(&efd->efd_cv);
 	mutex_exit(&efd->efd_lock);
 	(void)flags;
-	selnotify(fp->f_kernel, &efd->efd_sel);
+	selwakeup(fp->f_kernel, &efd->efd_sel, POLLOUT | POLLWRNORM);
 	return uiomove(&v, sizeof(v), uio);
 }
 
@@ -78,7 +78,7 @@ efd_fop_write(struct file *fp, struct uio *uio, int flags)
 	mutex_exit(&efd->efd_lock);
 	(void)flags;
 	if (v != 0)
-		selnotify(fp->f_kernel, &efd->efd_sel);
+		selwakeup(fp->f_kernel, &efd->efd_sel, POLLIN | POLLRDNORM);
 	return 0;
 }
 

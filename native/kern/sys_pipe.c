@@ -106,6 +106,7 @@ int
 pipe_read(struct pipe *p, struct uio *uio, bool nonblock)
 {
 	size_t start = uio->uio_resid;
+	bool wasfull = false;
 	int error = 0;
 
 	if (start == 0)
@@ -120,6 +121,7 @@ pipe_read(struct pipe *p, struct uio *uio, bool nonblock)
 		}
 		cv_wait(&p->pipe_cv, &p->pipe_lock);
 	}
+	wasfull = p->pipe_cap - p->pipe_len < PIPE_BUF;
 	while (p->pipe_len > 0 && uio->uio_resid > 0) {
 		size_t n = MIN(p->pipe_len, p->pipe_cap - p->pipe_head);
 
@@ -136,7 +138,10 @@ pipe_read(struct pipe *p, struct uio *uio, bool nonblock)
 out:
 	mutex_exit(&p->pipe_lock);
 	if (uio->uio_resid < start) {
-		selnotify(p->pipe_kernel, &p->pipe_sel);
+		/* only writers can care, and only if there was no room */
+		if (wasfull)
+			selwakeup(p->pipe_kernel, &p->pipe_sel,
+			    POLLOUT | POLLWRNORM);
 		error = 0;
 	}
 	return error;
@@ -198,7 +203,7 @@ pipe_write(struct pipe *p, struct uio *uio, bool nonblock)
 			break;
 		if (uio->uio_resid > 0) {
 			mutex_exit(&p->pipe_lock);
-			selnotify(k, &p->pipe_sel);
+			selwakeup(k, &p->pipe_sel, POLLIN | POLLRDNORM);
 			mutex_enter(&p->pipe_lock);
 		}
 	}
@@ -206,7 +211,7 @@ pipe_write(struct pipe *p, struct uio *uio, bool nonblock)
 	p->pipe_ctime = p->pipe_mtime;
 	mutex_exit(&p->pipe_lock);
 	if (uio->uio_resid < start) {
-		selnotify(k, &p->pipe_sel);
+		selwakeup(k, &p->pipe_sel, POLLIN | POLLRDNORM);
 		if (error == EAGAIN)
 			error = 0;	/* a partial non-blocking write */
 	}

@@ -14,12 +14,6 @@
 #include "sys/selinfo.h"
 #include "gen/syscallargs.h"
 
-struct selwaiter {
-	LIST_ENTRY(selwaiter) sw_list;
-	struct pollctx	*sw_pc;
-	struct selinfo	*sw_si;
-};
-
 void
 selrecord(struct pollctx *pc, struct selinfo *si)
 {
@@ -36,18 +30,34 @@ selrecord(struct pollctx *pc, struct selinfo *si)
 }
 
 void
-selnotify(struct rump_kernel *k, struct selinfo *si)
+selwakeup_locked(struct selinfo *si, int key)
 {
 	struct selwaiter *sw;
 
-	if (LIST_EMPTY(&si->si_waiters))
-		return;		/* racy but safe: a poller rechecks after recording */
-	mutex_enter(&k->k_sellock);
 	LIST_FOREACH(sw, &si->si_waiters, sw_list) {
+		if (sw->sw_pc->pc_wake != NULL) {
+			sw->sw_pc->pc_wake(sw->sw_pc, key);
+			continue;
+		}
 		sw->sw_pc->pc_fired = true;
 		cv_broadcast(&sw->sw_pc->pc_cv);
 	}
+}
+
+void
+selwakeup(struct rump_kernel *k, struct selinfo *si, int key)
+{
+	if (LIST_EMPTY(&si->si_waiters))
+		return;		/* racy but safe: a poller rechecks after recording */
+	mutex_enter(&k->k_sellock);
+	selwakeup_locked(si, key);
 	mutex_exit(&k->k_sellock);
+}
+
+void
+selnotify(struct rump_kernel *k, struct selinfo *si)
+{
+	selwakeup(k, si, 0);
 }
 
 void
@@ -59,14 +69,16 @@ seldestroy(struct rump_kernel *k, struct selinfo *si)
 	while ((sw = LIST_FIRST(&si->si_waiters)) != NULL) {
 		LIST_REMOVE(sw, sw_list);
 		sw->sw_si = NULL;
+		if (sw->sw_pc->pc_wake != NULL)
+			continue;
 		sw->sw_pc->pc_fired = true;
 		cv_broadcast(&sw->sw_pc->pc_cv);
 	}
 	mutex_exit(&k->k_sellock);
 }
 
-static void
-pollctx_clear(struct pollctx *pc)
+void
+selremove(struct pollctx *pc)
 {
 	mutex_enter(&pc->pc_kernel->k_sellock);
 	for (int i = 0; i < pc->pc_nnodes; i++)
@@ -131,13 +143,13 @@ pollloop(struct lwp *l, int nwait, int64_t timeout_ns,
 		}
 		bool fired = pc.pc_fired;
 		mutex_exit(&k->k_sellock);
-		pollctx_clear(&pc);
+		selremove(&pc);
 		if (!fired) {
 			n = scan(arg, NULL);	/* the last look at the deadline */
 			break;
 		}
 	}
-	pollctx_clear(&pc);
+	selremove(&pc);
 	kmem_free(k, pc.pc_nodes, size);
 	cv_destroy(&pc.pc_cv);
 	*retval = n;

@@ -7,12 +7,14 @@
 #define SYS_FILEDESC_H
 
 #include <fcntl.h>
+#include <sys/queue.h>
 
 #include "sys/systm.h"
 #include "sys/mutex.h"
 #include "sys/kauth.h"
 
 struct file;
+struct epitem;
 struct uio;
 struct stat;
 struct pollctx;
@@ -55,6 +57,8 @@ struct file {
 	kauth_cred_t	f_cred;		/* opener's credential */
 	off_t		f_offset;	/* vnodes: under the VFS lock */
 	void		*f_lockowner;	/* flock(2) locks belong to the file */
+	LIST_HEAD(, epitem) f_epis;	/* epoll entries watching it; k_eplock */
+	_Atomic int	f_nepis;	/* their number, read without the lock */
 };
 
 struct fdfile {
@@ -84,6 +88,9 @@ int	falloc(struct rump_kernel *k, const struct fileops *ops, void *data,
 	    int flag, kauth_cred_t cred, struct file **fpp);
 void	fhold(struct file *fp);
 void	fdrop(struct file *fp);
+
+/* sys_epoll.c: the file's last reference went; its epoll entries go. */
+void	epoll_release_file(struct file *fp);
 
 /* kern_descrip.c */
 int	fd_create_table(struct rump_kernel *k, struct filedesc **fdpp);

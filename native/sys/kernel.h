@@ -68,6 +68,9 @@ struct rump_kernel {
 
 	/* readiness (kern/sys_select.c) */
 	kmutex_t	k_sellock;
+	/* epoll (kern/sys_epoll.c): every instance's set of entries */
+	kmutex_t	k_eplock;
+	struct lwp * _Atomic k_epowner;	/* who holds k_eplock */
 };
 
 #define PID_MAX		4194304
