@@ -71,7 +71,8 @@ export function vLen(v: unknown, name: string, buf: ArrayBufferView | null, elem
 export interface StructLayout {
   name: string;
   size: number;
-  fields: { name: string; offset: number; view: string }[];
+  /** bits: a set of flags, taken as uint32 or as the int32 with the same bits. */
+  fields: { name: string; offset: number; view: string; bits?: boolean }[];
 }
 
 const U64_MAX = (1n << 64n) - 1n;
@@ -117,7 +118,7 @@ export function vStruct(v: unknown, name: string, layout: StructLayout, nullable
         else dv.setBigInt64(off, b, true);
       } else {
         const [lo, hi] = INT_RANGE[f.view]!;
-        vInt(x, fname, lo, hi);
+        vInt(x, fname, f.bits ? -0x80000000 : lo, hi);
         (dv as unknown as Record<string, (o: number, v: number, le: boolean) => void>)[`set${f.view}`]!
           .call(dv, off, x as number, true);
       }

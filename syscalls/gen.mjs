@@ -77,6 +77,8 @@ const FIELD = {
   u8: [1, 'Uint8'], i8: [1, 'Int8'], u16: [2, 'Uint16'], i16: [2, 'Int16'],
   u32: [4, 'Uint32'], i32: [4, 'Int32'], u64: [8, 'BigUint64'], i64: [8, 'BigInt64'],
   u64n: [8, 'U64N'], i64n: [8, 'I64N'],
+  // a 32-bit set of flags: also taken as the int32 that JavaScript's | gives when bit 31 is set
+  bits32: [4, 'Uint32'],
 };
 for (const s of Object.values(structs)) {
   let off = 0;
@@ -378,7 +380,8 @@ const constGroups = Object.fromEntries(Object.entries(constants)
       ...s.layout.map((f) => `  ${f.name}: ${f.size === 8 ? 'bigint | number' : 'number'};`), '}');
     L.push(`/** The layout of ${s.c}, for decoding it from bytes. */`,
       `export const ${key}Layout: StructLayout = { name: '${s.c}', size: ${s.size}, fields: [`,
-      ...s.layout.map((f) => `  { name: '${f.name}', offset: ${f.offset}, view: '${f.view}' },`), '] };');
+      ...s.layout.map((f) => `  { name: '${f.name}', offset: ${f.offset}, view: '${f.view}'${
+        f.type === 'bits32' ? ', bits: true' : ''} },`), '] };');
     // straight-line decoding: one read per field, no loop or lookup
     const rd = (f, base) => {
       const o = `${base}${f.offset}`;

@@ -296,7 +296,7 @@ export const structs = {
     c: 'struct epoll_event',
     header: '<sys/epoll.h>',
     packed: true,
-    fields: [['events', 'u32'], ['data.u64', 'u64', 'data']],
+    fields: [['events', 'bits32'], ['data.u64', 'u64', 'data']],
   },
   fd_set: {
     c: 'fd_set',

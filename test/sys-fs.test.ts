@@ -73,8 +73,11 @@ test('epoll: packed events, level and edge triggering, EAGAIN on the event loop'
   const [r, w] = [fds[0]!, fds[1]!];
   const ep = k.sys.epoll_create1(E.EPOLL_CLOEXEC);
   k.sys.epoll_ctl(ep, E.EPOLL_CTL_ADD, r, { events: E.EPOLLIN, data: 0x1122334455667788n });
-  k.sys.epoll_ctl(ep, E.EPOLL_CTL_ADD, w, { events: (E.EPOLLOUT | E.EPOLLET) >>> 0, data: 7 });
+  t.true((E.EPOLLOUT | E.EPOLLET) < 0, "bit 31 makes JavaScript's | negative");
+  k.sys.epoll_ctl(ep, E.EPOLL_CTL_ADD, w, { events: E.EPOLLOUT | E.EPOLLET, data: 7 });
   t.throws(() => k.sys.epoll_ctl(ep, E.EPOLL_CTL_ADD, r, { events: E.EPOLLIN, data: 0 }), { code: 'EEXIST' });
+  t.throws(() => k.sys.epoll_ctl(ep, E.EPOLL_CTL_MOD, r, { events: -0x80000001, data: 0 }),
+    { code: 'ERR_OUT_OF_RANGE' });
   const buf = new Uint8Array(12 * 4);
   const dv = new DataView(buf.buffer);
   t.is(k.sys.epoll_wait(ep, buf, 4, 0), 1);
