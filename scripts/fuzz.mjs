@@ -35,6 +35,6 @@ const inputs = [join(root, 'test/fuzz/corpus', name), join(root, 'test/fuzz/regr
   .filter((d) => existsSync(d));
 const maxLen = Math.max(4096, ...inputs.flatMap((d) => readdirSync(d).map((f) => statSync(join(d, f)).size)));
 const r = spawnSync(join(dir, `fuzz_${name}`), [`-max_total_time=${seconds}`, `-max_len=${maxLen}`,
-  '-print_final_stats=1', `-artifact_prefix=${dir}/`, corpus, ...inputs],
+  '-print_final_stats=1', '-timeout=60', `-artifact_prefix=${dir}/`, corpus, ...inputs],
 { stdio: 'inherit', env: { ...process.env, ASAN_OPTIONS: 'allocator_may_return_null=1:detect_leaks=1' } });
 process.exit(r.status ?? 1);

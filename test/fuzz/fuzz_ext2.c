@@ -83,7 +83,7 @@ walk_dir(struct walk *w, const char *dir, int depth)
 			} else if (S_ISLNK(st.st_mode)) {
 				(void)rump_sys_readlink(path, data, sizeof(data));
 			} else if (S_ISREG(st.st_mode)) {
-				int f = rump_sys_open(path, O_RDONLY, 0);
+				int f = rump_sys_open(path, O_RDONLY | O_NONBLOCK, 0);
 				long r;
 
 				while (f >= 0 && w->bytes < MAXREAD &&
@@ -102,7 +102,11 @@ walk_dir(struct walk *w, const char *dir, int depth)
 	rump_sys_close(fd);
 }
 
-/* Changes in and around what the walk found; every call may fail. */
+/*
+ * Changes in and around what the walk found; every call may fail.  Opens
+ * are non-blocking: a name may be a FIFO, whose open would wait for the
+ * other end (as on Linux).
+ */
 static void
 change(const struct walk *w)
 {
@@ -117,7 +121,7 @@ change(const struct walk *w)
 
 		if (S_ISDIR(m)) {
 			snprintf(path, sizeof(path), "%s/new%d", p, i);
-			fd = rump_sys_open(path, O_WRONLY | O_CREAT, 0644);
+			fd = rump_sys_open(path, O_WRONLY | O_CREAT | O_NONBLOCK, 0644);
 			if (fd >= 0) {
 				(void)rump_sys_write(fd, data, (size_t)(i * 997) % sizeof(data));
 				rump_sys_close(fd);
@@ -128,7 +132,7 @@ change(const struct walk *w)
 			(void)rump_sys_mkdir(path, 0755);
 			(void)rump_sys_rmdir(p);
 		} else if (S_ISREG(m)) {
-			fd = rump_sys_open(p, O_RDWR, 0);
+			fd = rump_sys_open(p, O_RDWR | O_NONBLOCK, 0);
 			if (fd >= 0) {
 				(void)rump_sys_pwrite64(fd, data, 3000, (off_t)i * 5000);
 				(void)rump_sys_ftruncate(fd, (off_t)i * 1500);
