@@ -1,4 +1,6 @@
 /* Open file descriptions: allocation and reference counting. */
+#include <sys/stat.h>
+
 #include "sys/systm.h"
 #include "sys/filedesc.h"
 #include "sys/kmem.h"
@@ -44,4 +46,27 @@ fdrop(struct file *fp)
 		fp->f_ops->fo_close(fp);
 	kauth_cred_free(k, fp->f_cred);
 	kmem_free(k, fp, sizeof(*fp));
+}
+
+/* fo_stat of a file with no node (eventfd, epoll): an anonymous inode, as Linux shows it. */
+int
+fop_anon_stat(struct file *fp, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_mode = 0600;
+	st->st_nlink = 1;
+	st->st_blksize = 4096;
+	st->st_ino = (ino_t)((uintptr_t)fp->f_data >> 4);
+	return 0;
+}
+
+/* fo_seek that stays at 0 and succeeds: Linux's noop_llseek. */
+int
+fop_noop_seek(struct file *fp, off_t off, int whence, off_t *newoff)
+{
+	(void)fp;
+	(void)off;
+	(void)whence;
+	*newoff = 0;
+	return 0;
 }

@@ -301,27 +301,6 @@ ep_fop_poll(struct file *fp, int events, struct pollctx *pc)
 	return n > 0 ? events & (POLLIN | POLLRDNORM) : 0;
 }
 
-static int
-ep_fop_stat(struct file *fp, struct stat *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->st_mode = 0600;
-	st->st_nlink = 1;
-	st->st_blksize = 4096;
-	st->st_ino = (ino_t)((uintptr_t)fp->f_data >> 4);
-	return 0;
-}
-
-static int
-ep_fop_seek(struct file *fp, off_t off, int whence, off_t *newoff)
-{
-	(void)fp;
-	(void)off;
-	(void)whence;
-	*newoff = 0;	/* Linux's noop_llseek */
-	return 0;
-}
-
 static void
 ep_free(struct eventpoll *ep)
 {
@@ -352,8 +331,8 @@ static const struct fileops epollops = {
 	.fo_write = ep_fop_rw,
 	.fo_ioctl = ep_fop_ioctl,
 	.fo_poll = ep_fop_poll,
-	.fo_stat = ep_fop_stat,
-	.fo_seek = ep_fop_seek,
+	.fo_stat = fop_anon_stat,
+	.fo_seek = fop_noop_seek,
 	.fo_close = ep_fop_close,
 };
 
@@ -594,16 +573,6 @@ out:
 	return error;
 }
 
-static int64_t
-now_ns(void)
-{
-	int64_t s;
-	long ns;
-
-	rumpuser_clock_gettime(RUMPUSER_CLOCK_ABSMONO, &s, &ns);
-	return s * 1000000000 + ns;
-}
-
 /*
  * Report ready entries, sleeping until there is one or the timeout (ms,
  * negative: none) passes.  An lwp that must not sleep gets EAGAIN instead.
@@ -614,7 +583,7 @@ ep_wait(struct lwp *l, int epfd, struct epoll_event *uev, int maxevents,
 {
 	struct rump_kernel *k = l->l_proc->p_kernel;
 	int64_t deadline = timeout > 0 ?
-	    now_ns() + (int64_t)timeout * 1000000 : -1;
+	    mono_ns() + (int64_t)timeout * 1000000 : -1;
 	uintptr_t a = (uintptr_t)uev;
 	struct eventpoll *ep;
 	struct file *fp;
@@ -658,7 +627,7 @@ ep_wait(struct lwp *l, int epfd, struct epoll_event *uev, int maxevents,
 				cv_wait(&ep->ep_cv, &k->k_sellock);
 				continue;
 			}
-			if ((left = deadline - now_ns()) <= 0)
+			if ((left = deadline - mono_ns()) <= 0)
 				break;
 			rumpuser_cv_timedwait(ep->ep_cv.cv, k->k_sellock.mtx,
 			    left / 1000000000, left % 1000000000);

@@ -98,28 +98,6 @@ efd_fop_poll(struct file *fp, int events, struct pollctx *pc)
 	return revents;
 }
 
-/* An anonymous inode, as Linux shows it. */
-static int
-efd_fop_stat(struct file *fp, struct stat *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->st_mode = 0600;
-	st->st_nlink = 1;
-	st->st_blksize = 4096;
-	st->st_ino = (ino_t)((uintptr_t)fp->f_data >> 4);
-	return 0;
-}
-
-static int
-efd_fop_seek(struct file *fp, off_t off, int whence, off_t *newoff)
-{
-	(void)fp;
-	(void)off;
-	(void)whence;
-	*newoff = 0;	/* Linux's noop_llseek */
-	return 0;
-}
-
 static int
 efd_fop_ioctl(struct file *fp, unsigned long cmd, void *data)
 {
@@ -146,8 +124,8 @@ static const struct fileops eventfd_ops = {
 	.fo_write = efd_fop_write,
 	.fo_ioctl = efd_fop_ioctl,
 	.fo_poll = efd_fop_poll,
-	.fo_stat = efd_fop_stat,
-	.fo_seek = efd_fop_seek,
+	.fo_stat = fop_anon_stat,
+	.fo_seek = fop_noop_seek,
 	.fo_close = efd_fop_close,
 };
 

@@ -89,16 +89,6 @@ selremove(struct pollctx *pc)
 	mutex_exit(&pc->pc_kernel->k_sellock);
 }
 
-static int64_t
-now_ns(void)
-{
-	int64_t s;
-	long ns;
-
-	rumpuser_clock_gettime(RUMPUSER_CLOCK_ABSMONO, &s, &ns);
-	return s * 1000000000 + ns;
-}
-
 /*
  * The loop shared by poll and select: scan() checks every descriptor and
  * returns how many are ready (or a negative errno); timeout_ns < 0 waits
@@ -110,7 +100,7 @@ pollloop(struct lwp *l, int nwait, int64_t timeout_ns,
 {
 	struct rump_kernel *k = l->l_proc->p_kernel;
 	struct pollctx pc = { .pc_kernel = k };
-	int64_t deadline = timeout_ns >= 0 ? now_ns() + timeout_ns : -1;
+	int64_t deadline = timeout_ns >= 0 ? mono_ns() + timeout_ns : -1;
 	size_t size = (size_t)(2 * nwait + 2) * sizeof(struct selwaiter);
 	int n, error;
 
@@ -132,7 +122,7 @@ pollloop(struct lwp *l, int nwait, int64_t timeout_ns,
 			if (deadline < 0) {
 				cv_wait(&pc.pc_cv, &k->k_sellock);
 			} else {
-				int64_t left = deadline - now_ns();
+				int64_t left = deadline - mono_ns();
 
 				if (left <= 0)
 					break;

@@ -84,6 +84,9 @@ struct filedesc {
 void	vn_fd_closed(struct proc *p, struct file *fp);
 
 /* kern_file.c */
+/* Shared fileops for files without a node (eventfd, epoll). */
+int	fop_anon_stat(struct file *fp, struct stat *st);
+int	fop_noop_seek(struct file *fp, off_t off, int whence, off_t *newoff);
 int	falloc(struct rump_kernel *k, const struct fileops *ops, void *data,
 	    int flag, kauth_cred_t cred, struct file **fpp);
 void	fhold(struct file *fp);

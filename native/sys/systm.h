@@ -81,6 +81,17 @@ copyout(const void *kaddr, void *uaddr, size_t len)
 	return 0;
 }
 
+/* The host's monotonic clock in nanoseconds: timeouts and buffer ages. */
+static inline int64_t
+mono_ns(void)
+{
+	int64_t sec;
+	long nsec;
+
+	rumpuser_clock_gettime(RUMPUSER_CLOCK_ABSMONO, &sec, &nsec);
+	return sec * 1000000000 + nsec;
+}
+
 /* kern_prf.c */
 int	kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int	ksnprintf(char *buf, size_t size, const char *fmt, ...) __printflike(3, 4);

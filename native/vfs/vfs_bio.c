@@ -82,16 +82,6 @@ bufhash_resize(struct rump_kernel *k, struct bufcache *bc, unsigned shift)
 	kmem_free(k, old, sizeof(*old) << oldshift);
 }
 
-static int64_t
-mono_nsec(void)
-{
-	int64_t sec;
-	long nsec;
-
-	rumpuser_clock_gettime(RUMPUSER_CLOCK_ABSMONO, &sec, &nsec);
-	return sec * 1000000000 + nsec;
-}
-
 /* Wake whoever waits for bp; cache lock held. */
 static void
 bwakeup(struct bufcache *bc, struct buf *bp)
@@ -475,7 +465,7 @@ bdwrite(struct buf *bp)
 	bp->b_flags |= B_DONE;
 	if (!(bp->b_flags & B_DELWRI)) {
 		bp->b_flags |= B_DELWRI;
-		bp->b_dirtysec = mono_nsec();
+		bp->b_dirtysec = mono_ns();
 		TAILQ_INSERT_TAIL(&bc->bc_dirty, bp, b_dirty);
 		bc->bc_ndirty++;
 		bc->bc_dirtybytes += bp->b_bcount;

@@ -15,21 +15,11 @@
 
 #define BIOD_AGE	1000000000LL	/* ns a buffer stays dirty */
 
-static int64_t
-biod_now(void)
-{
-	int64_t sec;
-	long nsec;
-
-	rumpuser_clock_gettime(RUMPUSER_CLOCK_ABSMONO, &sec, &nsec);
-	return sec * 1000000000 + nsec;
-}
-
 /* Write bp if it is old enough or too much is dirty, else sleep.  Lock held. */
 static void
 biod_one(struct bufcache *bc, struct buf *bp)
 {
-	int64_t wait = bp->b_dirtysec + BIOD_AGE - biod_now();
+	int64_t wait = bp->b_dirtysec + BIOD_AGE - mono_ns();
 
 	if (wait > 0 && bc->bc_dirtybytes < BIO_DIRTYMAX(bc)) {
 		(void)rumpuser_cv_timedwait(bc->bc_cv.cv, bc->bc_lock.mtx,
