@@ -64,6 +64,10 @@ void halt_all_kernels(AddonData *data);
 // host.cc
 void register_host(napi_env env, napi_value exports);
 
+// kernel.cc: a string argument (named name in the error) without NUL bytes,
+// or false with a TypeError thrown.
+bool get_string_arg(napi_env env, napi_value v, const char *name, std::string *out);
+
 // sys.cc
 void register_sys_all(napi_env env, napi_value exports, AddonData *data);
 

@@ -36,23 +36,6 @@ napi_value throw_host(napi_env env, int error, const char *syscall, const std::s
   return nullptr;
 }
 
-bool string_arg(napi_env env, napi_value v, std::string *out) {
-  napi_valuetype t;
-  napi_typeof(env, v, &t);
-  size_t n = 0;
-  if (t != napi_string || napi_get_value_string_utf8(env, v, nullptr, 0, &n) != napi_ok) {
-    throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"path\" argument must be of type string");
-    return false;
-  }
-  out->resize(n);
-  napi_get_value_string_utf8(env, v, &(*out)[0], n + 1, &n);
-  if (out->find('\0') != std::string::npos) {
-    throw_type(env, "ERR_INVALID_ARG_VALUE", "The \"path\" argument must not contain null bytes");
-    return false;
-  }
-  return true;
-}
-
 // hostMknod(path, mode, dev): mode with its S_IF* type, dev a device number
 // as the host's stat gives it (st_rdev).
 napi_value js_host_mknod(napi_env env, napi_callback_info info) {
@@ -61,7 +44,7 @@ napi_value js_host_mknod(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   if (argc < 3) return throw_type(env, "ERR_INVALID_ARG_TYPE", "hostMknod takes 3 arguments");
   std::string path;
-  if (!string_arg(env, argv[0], &path)) return nullptr;
+  if (!get_string_arg(env, argv[0], "path", &path)) return nullptr;
   double mode = -1, dev = -1;
   if (napi_get_value_double(env, argv[1], &mode) != napi_ok || napi_get_value_double(env, argv[2], &dev) != napi_ok ||
       !(mode >= 0 && mode <= 0xffffffff && std::floor(mode) == mode) ||

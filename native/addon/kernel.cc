@@ -227,6 +227,27 @@ void halt_all_kernels(AddonData *data) {
   for (KernelHandle *kh : all) kernel_halt(kh);
 }
 
+// A string argument without NUL bytes, or a TypeError naming it.
+bool get_string_arg(napi_env env, napi_value v, const char *name, std::string *out) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t != napi_string) {
+    std::string msg = std::string("The \"") + name + "\" argument must be of type string";
+    throw_type(env, "ERR_INVALID_ARG_TYPE", msg.c_str());
+    return false;
+  }
+  size_t n = 0;
+  napi_get_value_string_utf8(env, v, nullptr, 0, &n);
+  out->resize(n);
+  napi_get_value_string_utf8(env, v, &(*out)[0], n + 1, &n);
+  if (out->find('\0') != std::string::npos) {
+    std::string msg = std::string("The \"") + name + "\" argument must not contain null bytes";
+    throw_type(env, "ERR_INVALID_ARG_VALUE", msg.c_str());
+    return false;
+  }
+  return true;
+}
+
 namespace {
 
 napi_value js_halt(napi_env env, napi_callback_info info) {
@@ -318,26 +339,6 @@ napi_value js_stats(napi_env env, napi_callback_info info) {
   napi_get_boolean(env, st.flusher != 0, &v);
   napi_set_named_property(env, o, "flusher", v);
   return o;
-}
-
-bool get_string_arg(napi_env env, napi_value v, const char *name, std::string *out) {
-  napi_valuetype t;
-  napi_typeof(env, v, &t);
-  if (t != napi_string) {
-    std::string msg = std::string("The \"") + name + "\" argument must be of type string";
-    throw_type(env, "ERR_INVALID_ARG_TYPE", msg.c_str());
-    return false;
-  }
-  size_t n = 0;
-  napi_get_value_string_utf8(env, v, nullptr, 0, &n);
-  out->resize(n);
-  napi_get_value_string_utf8(env, v, &(*out)[0], n + 1, &n);
-  if (out->find('\0') != std::string::npos) {
-    std::string msg = std::string("The \"") + name + "\" argument must not contain null bytes";
-    throw_type(env, "ERR_INVALID_ARG_VALUE", msg.c_str());
-    return false;
-  }
-  return true;
 }
 
 // diskAttach(handle, key, hostPath, readOnly, offset, size): size < 0 is the
