@@ -4,7 +4,7 @@
 // (mounting a fresh image fails with ENODEV) the test is skipped and says so.
 import { spawnSync } from 'node:child_process';
 import * as nodefs from 'node:fs';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { buildTree, haveExt2, mkimage, rumpkit, snapshot, type Result, type TreeFs } from './cli-helpers.js';
 
 const ext2 = haveExt2();
@@ -23,13 +23,18 @@ function norm(r: Result): Result {
   };
 }
 
-maybe(title('rumpkit ls, cat, cp, stat, find, du and tree on an image made by mke2fs -d'), (t) => {
+/** A fresh directory (removed after the test) holding a random tree t/ and an image made from it. */
+function treeImage(t: ExecutionContext): { dir: string; tree: string; img: string } {
   const dir = nodefs.mkdtempSync('/dev/shm/rumpkit-cli-ext2-');
   t.teardown(() => nodefs.rmSync(dir, { recursive: true, force: true }));
   const tree = `${dir}/t`;
   nodefs.mkdirSync(tree);
   buildTree(nodefs as unknown as TreeFs, tree);
-  const img = mkimage(dir, tree);
+  return { dir, tree, img: mkimage(dir, tree) };
+}
+
+maybe(title('rumpkit ls, cat, cp, stat, find, du and tree on an image made by mke2fs -d'), (t) => {
+  const { dir, tree, img } = treeImage(t);
   const I = `${img}:`;
   // coreutils() maps NAME:PATH with NAME a word; the image path is not one, so map by hand.
   const cu = (name: string, ...args: string[]) => {
@@ -93,12 +98,7 @@ test('an image that is not there, or not ext2', (t) => {
 });
 
 maybe(title('an image named twice (another spelling, a hard link) is mounted once: mv between the names renames'), (t) => {
-  const dir = nodefs.mkdtempSync('/dev/shm/rumpkit-cli-ext2-');
-  t.teardown(() => nodefs.rmSync(dir, { recursive: true, force: true }));
-  const tree = `${dir}/t`;
-  nodefs.mkdirSync(tree);
-  buildTree(nodefs as unknown as TreeFs, tree);
-  const img = mkimage(dir, tree);
+  const { dir, img } = treeImage(t);
   nodefs.linkSync(img, `${dir}/alias.img`);
   const ino = (p: string) => rumpkit('stat', '-c', '%i', p).out;
   const before = ino(`${img}:/d/a.txt`);

@@ -20,6 +20,7 @@
 #include <rump/rump_syscalls.h>
 
 #include "harness.h"
+#include "lwp_helper.h"
 
 struct side {
 	struct lwp	*l;
@@ -27,19 +28,6 @@ struct side {
 	bool		efd;		/* an eventfd: write a counter */
 	long		result;
 };
-
-/* An lwp in process pid for a helper thread; the caller keeps its own. */
-static struct lwp *
-helper_lwp(pid_t pid)
-{
-	struct lwp *mine = rump_lwproc_curlwp(), *l;
-
-	if (rump_lwproc_newlwp(pid) != 0)
-		return NULL;
-	l = rump_lwproc_curlwp();
-	rump_lwproc_switch(mine);
-	return l;
-}
 
 static void *
 delayed_write(void *arg)
