@@ -8,6 +8,7 @@
 #include "sys/kpage.h"
 #include "sys/buf.h"
 #include "sys/vnode.h"
+#include "net/netstate.h"
 
 static void
 rlimit_defaults(struct rump_kernel *k, const struct rump_config *cfg)
@@ -144,6 +145,8 @@ rump_kernel_halt(struct rump_kernel *k)
 	}
 	k->k_initproc = NULL;
 	proc_fini_table(k);
+	/* sockets closed with their processes; connections and interfaces go */
+	net_fini(k);
 	if (vfs_unmount_all(k) != 0)
 		klog(k, "halt: a file system would not unmount");
 	vfs_fini(k);

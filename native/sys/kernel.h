@@ -71,6 +71,10 @@ struct rump_kernel {
 	/* epoll (kern/sys_epoll.c): every instance's set of entries */
 	kmutex_t	k_eplock;
 	struct lwp * _Atomic k_epowner;	/* who holds k_eplock */
+
+	/* networking (native/net): made on first use */
+	kmutex_t	k_netinitlock;
+	struct netstate * _Atomic k_net;
 };
 
 #define PID_MAX		4194304

@@ -112,6 +112,8 @@ vfs_init(struct rump_kernel *k)
 		return error;
 	if ((error = cv_init(&k->k_vfscv)) != 0)
 		return error;
+	if ((error = mutex_init(&k->k_netinitlock)) != 0)
+		return error;
 	if ((error = mutex_init(&k->k_eplock)) != 0)
 		return error;
 	return mutex_init(&k->k_sellock);
@@ -167,6 +169,7 @@ vfs_fini(struct rump_kernel *k)
 	cache_fini(k);
 	mutex_destroy(&k->k_sellock);
 	mutex_destroy(&k->k_eplock);
+	mutex_destroy(&k->k_netinitlock);
 	cv_destroy(&k->k_vfscv);
 	mutex_destroy(&k->k_vfslock);
 }
