@@ -9,6 +9,7 @@
 #include "sys/proc.h"
 #include "net/netstate.h"
 #include "net/if.h"
+#include "netinet/if_arp.h"
 
 /*
  * The subsystems, initialised in order when the state is created and
@@ -19,6 +20,8 @@ static const struct {
 	int	(*init)(struct netstate *);
 	void	(*fini)(struct netstate *);
 } subsystems[] = {
+	{ "routes", rt_init, rt_fini },
+	{ "arp", arp_init, arp_fini },
 	{ "interfaces", if_init, if_fini },
 };
 #define NSUBSYS	(sizeof(subsystems) / sizeof(subsystems[0]))
