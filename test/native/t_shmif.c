@@ -15,7 +15,13 @@
 #include <rump/rump_net.h>
 
 #include "harness.h"
-#include "net/netstate.h"	/* white box: hold a kernel's ns_lock */
+#include <arpa/inet.h>
+#include <net/if_arp.h>
+#include <sys/ioctl.h>
+
+#include "sys/kauth.h"
+#include "net/netstate.h"	/* white box: ns_lock, ifioctl */
+#include "net/if.h"
 
 static char bus_path[128];
 
@@ -650,6 +656,133 @@ t_two_processes(void)
 	CHECK_EQ(unlink(bus), 0);
 }
 
+/* ------------------------------------------------------------- ioctls */
+
+static int
+ioc(struct netstate *ns, unsigned long cmd, const char *name,
+    struct ifreq *ifr, kauth_cred_t cr)
+{
+	if (name != NULL) {
+		memset(ifr->ifr_name, 0, IFNAMSIZ);
+		strncpy(ifr->ifr_name, name, IFNAMSIZ - 1);
+	}
+	return ifioctl(ns, cmd, ifr, cr);
+}
+
+static uint32_t
+sin_of(const struct sockaddr *sa)
+{
+	struct sockaddr_in sin;
+
+	memcpy(&sin, sa, sizeof(sin));
+	return sin.sin_family == AF_INET ? ntohl(sin.sin_addr.s_addr) : 0;
+}
+
+static void
+t_ifioctl(void)
+{
+	const char *bus = bus_name("ioctl");
+	struct rump_kernel *k = boot();
+	struct ifreq ifr, list[4];
+	struct ifconf ifc;
+	struct rump_ifinfo ii;
+	struct netstate *ns;
+	kauth_cred_t root, user;
+	char name[IFNAMSIZ];
+	int error;
+
+	REQUIRE(k != NULL);
+	REQUIRE(attach(k, bus, "10.7.0.1/24", name) == 0);
+	REQUIRE(ifinfo(k, name, &ii) == 0);
+	REQUIRE((ns = net_get(k, &error)) != NULL);
+	root = kauth_cred_alloc(k);
+	user = kauth_cred_dup(k, root);
+	REQUIRE(root != NULL && user != NULL);
+	user->cr_uid = user->cr_euid = 1000;
+	net_lock(ns);
+
+	/* the list: its size first (a NULL buffer, as Linux) */
+	memset(&ifc, 0, sizeof(ifc));
+	CHECK_EQ(ifioctl(ns, SIOCGIFCONF, &ifc, user), 0);
+	CHECK_EQ(ifc.ifc_len, 2 * (int)sizeof(struct ifreq));
+	ifc.ifc_len = sizeof(list);
+	ifc.ifc_req = list;
+	CHECK_EQ(ifioctl(ns, SIOCGIFCONF, &ifc, user), 0);
+	CHECK_EQ(ifc.ifc_len, 2 * (int)sizeof(struct ifreq));
+	CHECK(strcmp(list[0].ifr_name, "lo0") == 0);
+	CHECK_EQ(sin_of(&list[0].ifr_addr), 0x7f000001);
+	CHECK(strcmp(list[1].ifr_name, "shmif0") == 0);
+	CHECK_EQ(sin_of(&list[1].ifr_addr), 0x0a070001);
+	ifc.ifc_len = sizeof(struct ifreq) + 3;		/* room for one */
+	CHECK_EQ(ifioctl(ns, SIOCGIFCONF, &ifc, user), 0);
+	CHECK_EQ(ifc.ifc_len, (int)sizeof(struct ifreq));
+
+	CHECK_EQ(ioc(ns, SIOCGIFFLAGS, "shmif0", &ifr, user), 0);
+	CHECK_EQ(ifr.ifr_flags, IFF_UP | IFF_BROADCAST | IFF_RUNNING |
+	    IFF_MULTICAST);
+	CHECK_EQ(ioc(ns, SIOCGIFFLAGS, "lo0", &ifr, user), 0);
+	CHECK_EQ(ifr.ifr_flags, IFF_UP | IFF_LOOPBACK | IFF_RUNNING);
+	ifr.ifr_flags = 0;
+	CHECK_EQ(ioc(ns, SIOCSIFFLAGS, "shmif0", &ifr, user), EPERM);
+	ifr.ifr_flags = 0;
+	CHECK_EQ(ioc(ns, SIOCSIFFLAGS, "shmif0", &ifr, root), 0);
+	CHECK_EQ(ioc(ns, SIOCGIFFLAGS, "shmif0", &ifr, user), 0);
+	CHECK_EQ(ifr.ifr_flags & (IFF_UP | IFF_RUNNING), 0);
+	ifr.ifr_flags = IFF_UP;
+	CHECK_EQ(ioc(ns, SIOCSIFFLAGS, "shmif0", &ifr, root), 0);
+
+	CHECK_EQ(ioc(ns, SIOCGIFADDR, "shmif0", &ifr, user), 0);
+	CHECK_EQ(sin_of(&ifr.ifr_addr), 0x0a070001);
+	CHECK_EQ(ioc(ns, SIOCGIFNETMASK, "shmif0", &ifr, user), 0);
+	CHECK_EQ(sin_of(&ifr.ifr_netmask), 0xffffff00);
+	CHECK_EQ(ioc(ns, SIOCGIFBRDADDR, "shmif0", &ifr, user), 0);
+	CHECK_EQ(sin_of(&ifr.ifr_broadaddr), 0x0a0700ff);
+	memset(&ifr.ifr_addr, 0, sizeof(ifr.ifr_addr));
+	{
+		struct sockaddr_in sin = { .sin_family = AF_INET };
+
+		sin.sin_addr.s_addr = htonl(0x0a070005);
+		memcpy(&ifr.ifr_addr, &sin, sizeof(sin));
+	}
+	CHECK_EQ(ioc(ns, SIOCSIFADDR, "shmif0", &ifr, user), EPERM);
+	CHECK_EQ(ioc(ns, SIOCSIFADDR, "shmif0", &ifr, root), 0);
+	CHECK_EQ(ioc(ns, SIOCGIFADDR, "shmif0", &ifr, user), 0);
+	CHECK_EQ(sin_of(&ifr.ifr_addr), 0x0a070005);
+	CHECK_EQ(ioc(ns, SIOCGIFNETMASK, "shmif0", &ifr, user), 0);
+	CHECK_EQ(sin_of(&ifr.ifr_netmask), 0xffffff00);
+
+	CHECK_EQ(ioc(ns, SIOCGIFMTU, "shmif0", &ifr, user), 0);
+	CHECK_EQ(ifr.ifr_mtu, 1500);
+	ifr.ifr_mtu = 9000;
+	CHECK_EQ(ioc(ns, SIOCSIFMTU, "shmif0", &ifr, user), EPERM);
+	CHECK_EQ(ioc(ns, SIOCSIFMTU, "shmif0", &ifr, root), 0);
+	ifr.ifr_mtu = 10;
+	CHECK_EQ(ioc(ns, SIOCSIFMTU, "shmif0", &ifr, root), EINVAL);
+	CHECK_EQ(ioc(ns, SIOCGIFMTU, "shmif0", &ifr, user), 0);
+	CHECK_EQ(ifr.ifr_mtu, 9000);
+
+	CHECK_EQ(ioc(ns, SIOCGIFHWADDR, "shmif0", &ifr, user), 0);
+	CHECK_EQ(ifr.ifr_hwaddr.sa_family, ARPHRD_ETHER);
+	CHECK(memcmp(ifr.ifr_hwaddr.sa_data, ii.mac, 6) == 0);
+	CHECK_EQ(ioc(ns, SIOCGIFHWADDR, "lo0", &ifr, user), 0);
+	CHECK_EQ(ifr.ifr_hwaddr.sa_family, ARPHRD_LOOPBACK);	/* as Linux */
+	CHECK_EQ(ioc(ns, SIOCGIFINDEX, "lo0", &ifr, user), 0);
+	CHECK_EQ(ifr.ifr_ifindex, 1);				/* as Linux */
+	CHECK_EQ(ioc(ns, SIOCGIFINDEX, "shmif0", &ifr, user), 0);
+	CHECK_EQ(ifr.ifr_ifindex, 2);
+	CHECK_EQ(ioc(ns, SIOCGIFNAME, NULL, &ifr, user), 0);
+	CHECK(strcmp(ifr.ifr_name, "shmif0") == 0);
+	CHECK_EQ(ioc(ns, SIOCGIFFLAGS, "eth9", &ifr, user), ENODEV);
+	CHECK_EQ(ioc(ns, SIOCGIFADDR, "lo0", &ifr, user), 0);
+	CHECK_EQ(ioc(ns, SIOCGIFMAP, "lo0", &ifr, user), ENOTTY);
+
+	net_unlock(ns);
+	kauth_cred_free(k, user);
+	kauth_cred_free(k, root);
+	CHECK_EQ(rump_kernel_halt(k), 0);
+	CHECK_EQ(unlink(bus), 0);
+}
+
 /* Bad configurations are refused without side effects. */
 static void
 t_bad_config(void)
@@ -685,4 +818,4 @@ t_bad_config(void)
 
 TESTS(T(t_lo0), T(t_routes), T(t_arp), T(t_impair_loss),
     T(t_impair_dup_reorder), T(t_impair_delay), T(t_lapped),
-    T(t_two_processes), T(t_bad_config))
+    T(t_two_processes), T(t_ifioctl), T(t_bad_config))
