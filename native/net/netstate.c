@@ -10,6 +10,7 @@
 #include "net/netstate.h"
 #include "net/if.h"
 #include "net/unpcb.h"
+#include "netinet/if_arp.h"
 
 /*
  * The subsystems, initialised in order when the state is created and
@@ -20,6 +21,8 @@ static const struct {
 	int	(*init)(struct netstate *);
 	void	(*fini)(struct netstate *);
 } subsystems[] = {
+	{ "routes", rt_init, rt_fini },
+	{ "arp", arp_init, arp_fini },
 	{ "interfaces", if_init, if_fini },
 	{ "sockets", soinit, sofini },
 	{ "unix", unp_init, unp_fini },
