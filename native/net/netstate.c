@@ -9,6 +9,7 @@
 #include "sys/proc.h"
 #include "net/netstate.h"
 #include "net/if.h"
+#include "netinet/in_var.h"
 
 /*
  * The subsystems, initialised in order when the state is created and
@@ -20,6 +21,7 @@ static const struct {
 	void	(*fini)(struct netstate *);
 } subsystems[] = {
 	{ "interfaces", if_init, if_fini },
+	{ "inet", inet_init, inet_fini },
 };
 #define NSUBSYS	(sizeof(subsystems) / sizeof(subsystems[0]))
 
