@@ -11,6 +11,7 @@
 #include "net/if.h"
 #include "net/unpcb.h"
 #include "netinet/if_arp.h"
+#include "netinet/in_var.h"
 
 /*
  * The subsystems, initialised in order when the state is created and
@@ -26,6 +27,7 @@ static const struct {
 	{ "interfaces", if_init, if_fini },
 	{ "sockets", soinit, sofini },
 	{ "unix", unp_init, unp_fini },
+	{ "inet", inet_init, inet_fini },
 };
 #define NSUBSYS	(sizeof(subsystems) / sizeof(subsystems[0]))
 
