@@ -97,6 +97,13 @@ inet_init(struct netstate *ns)
 	    &got) != 0)
 		is->is_ip_id = 1;
 	is->is_icmp_last = mono_ns();
+	if ((error = domain_register(ns, &inetdomain)) != 0) {
+		inet_fini(ns);
+		return error;
+	}
+	/* the link layer's way in: IP input, and what ARP gave up on */
+	ns->ns_ip_input = ip_input;
+	ns->ns_ip_unreach = ip_unreach;
 	return 0;
 }
 
@@ -107,6 +114,8 @@ inet_fini(struct netstate *ns)
 
 	if (is == NULL)
 		return;
+	ns->ns_ip_input = NULL;
+	ns->ns_ip_unreach = NULL;
 	ipq_fini(ns);
 	in_pcbtable_fini(is->is_rawtable);
 	in_pcbtable_fini(is->is_tcbtable);
