@@ -4,6 +4,7 @@ import { RumpError, RumpStateError, invalidArgType, invalidArgValue, outOfRange 
 import { createFs, type KernelFs } from './fs/index.js';
 import { Sys } from './gen/sys.js';
 import { native, type ProcHandle } from './native.js';
+import { Poller } from './net/poller.js';
 
 const kernDebug = createDebug('rumpkit:kern');
 const debug = createDebug('rumpkit:kernel');
@@ -195,6 +196,7 @@ export class Process {
   readonly #h: ProcHandle;
   #pid = -1;
   #fs: KernelFs | undefined;
+  #poller: Poller | undefined;
 
   /** @internal */
   constructor(kernel: Kernel, h: ProcHandle) {
@@ -211,6 +213,11 @@ export class Process {
   /** A node:fs-compatible API acting as this process (its credentials, cwd and descriptors). */
   get fs(): KernelFs {
     return (this.#fs ??= createFs(native.slot(this.#h)));
+  }
+
+  /** @internal The readiness of this process's descriptors on the event loop. */
+  get poller(): Poller {
+    return (this.#poller ??= new Poller(this.#h, this.sys));
   }
 
   get pid(): number {

@@ -59,6 +59,14 @@ export interface NativeBinding extends NativeSys {
   hostMknod(path: string, mode: number, dev: number): void;
   /** Map a host file at key: type 0 a regular file, 1 a block device. */
   etfsRegister(h: ProcHandle, key: string, path: string, type: number): void;
+  /**
+   * A poller: fn runs on the event loop whenever an entry of the process's
+   * epoll instance epfd becomes ready.  It starts unreferenced.
+   */
+  pollerCreate(h: ProcHandle, epfd: number, fn: () => void): object;
+  /** Whether the poller keeps the event loop alive. */
+  pollerRef(p: object, on: boolean): void;
+  pollerClose(p: object): void;
   /** A bare call through node-addon-api, for the benchmarks. */
   noop(): void;
   /** A bare call through plain Node-API, for the benchmarks. */

@@ -126,3 +126,23 @@ export function vStruct(v: unknown, name: string, layout: StructLayout, nullable
   });
   return out;
 }
+
+/**
+ * A struct msghdr for sendmsg and recvmsg: the peer's address (a sockaddr's
+ * bytes: filled by recvmsg up to its length), the data vector, and the
+ * ancillary data (cmsgs, as bytes in the host's layout).
+ */
+export interface MsgHdr {
+  name?: ArrayBufferView | null;
+  iov: readonly ArrayBufferView[];
+  control?: ArrayBufferView | null;
+}
+
+/** A MsgHdr: its iov an array of ArrayBufferViews, name and control views or null. */
+export function vMsg(v: unknown, name: string): void {
+  if (typeof v !== 'object' || v === null) throw invalidArgType(name, 'of type object', v);
+  const m = v as Record<string, unknown>;
+  vIov(m.iov, `${name}.iov`);
+  if (m.name !== undefined) vBuf(m.name, `${name}.name`, true);
+  if (m.control !== undefined) vBuf(m.control, `${name}.control`, true);
+}

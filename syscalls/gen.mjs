@@ -29,8 +29,16 @@ const BUFFER_ROLES = new Set(['in', 'out', 'inout']);
 const STRUCT_ROLES = new Set(['struct_in', 'struct_out', 'struct_inout']);
 const SCALAR_PTR_ROLES = new Set(['scalar_out', 'scalar_inout']);
 const IOV_ROLES = new Set(['iov_in', 'iov_out']);
+// A buffer whose capacity travels in a value-result length (a socklen_t *
+// argument with role vrlen): the kernel reads the capacity from it and
+// writes back the real length (sockaddrs of accept, getsockname ...).
+const VR_ROLES = new Set(['vrout', 'vrlen']);
+// A struct msghdr: its name, iovecs and control buffers (sendmsg, recvmsg).
+const MSG_ROLES = new Set(['msg_in', 'msg_out']);
+// Pointer types that are passed as plain bytes.
+const BYTE_BASES = new Set(['void', 'char', 'unsigned char', 'struct sockaddr']);
 const ALL_ROLES = new Set([...SCALAR_ROLES, ...STRING_ROLES, ...BUFFER_ROLES, ...STRUCT_ROLES,
-  ...SCALAR_PTR_ROLES, ...IOV_ROLES]);
+  ...SCALAR_PTR_ROLES, ...IOV_ROLES, ...VR_ROLES, ...MSG_ROLES]);
 
 function scalarOf(ctype, sc) {
   const s = scalars[ctype];
@@ -54,12 +62,18 @@ function parseArg(text, sc) {
     throw new Error(`${sc.name}: argument '${arg.name}' role ${arg.role} does not fit type ${ctype}`);
   }
   if (SCALAR_ROLES.has(arg.role)) arg.scalar = scalarOf(arg.ctype, sc);
-  if (SCALAR_PTR_ROLES.has(arg.role)) arg.scalar = scalarOf(arg.base, sc);
+  if (SCALAR_PTR_ROLES.has(arg.role) || arg.role === 'vrlen') arg.scalar = scalarOf(arg.base, sc);
+  if (arg.role === 'vrout' && arg.base !== 'void' && arg.base !== 'struct sockaddr') {
+    throw new Error(`${sc.name}: vrout '${arg.name}' must be bytes`);
+  }
+  if (MSG_ROLES.has(arg.role) && arg.base !== 'struct msghdr') {
+    throw new Error(`${sc.name}: '${arg.name}' role ${arg.role} needs a struct msghdr *`);
+  }
   if (arg.len !== undefined && /^\d+$/.test(arg.len)) arg.fixed = Number(arg.len);
-  if (BUFFER_ROLES.has(arg.role) || IOV_ROLES.has(arg.role)) {
+  if (BUFFER_ROLES.has(arg.role) || IOV_ROLES.has(arg.role) || arg.role === 'vrout') {
     if (!arg.len) throw new Error(`${sc.name}: buffer '${arg.name}' needs [len]`);
     if (IOV_ROLES.has(arg.role)) arg.elemSize = 1;
-    else if (['void', 'char', 'unsigned char'].includes(arg.base)) arg.elemSize = 1;
+    else if (BYTE_BASES.has(arg.base)) arg.elemSize = 1;
     else if (structKey(arg.base)) arg.elemSize = structs[structKey(arg.base)].size;
     else arg.elemSize = scalarOf(arg.base, sc).size;
   }
@@ -104,8 +118,14 @@ const table = syscalls.map((sc) => {
     if (a.len && a.fixed === undefined) {
       a.lenIndex = args.findIndex((b) => b.name === a.len);
       if (a.lenIndex < 0) throw new Error(`${sc.name}: no length argument ${a.len}`);
+      if ((a.role === 'vrout') !== (args[a.lenIndex].role === 'vrlen')) {
+        throw new Error(`${sc.name}: ${a.name} and its length ${a.len}: vrout goes with vrlen`);
+      }
       args[a.lenIndex].lengthOf = a;
     }
+  }
+  if (args.some((a) => a.role === 'msg_out') && args.length > 3) {
+    throw new Error(`${sc.name}: msg_out returns through ctl[5..7]: at most three arguments`);
   }
   return { ...sc, args, flags: sc.flags ?? [], sys: sc.alias ?? sc.name, retScalar: scalarOf(sc.ret, sc) };
 });
@@ -127,7 +147,8 @@ function emit(rel, text) { outputs.set(rel, text); }
 const cDecl = (a) => (a.pointer ? `${a.ctype}${a.name}` : `${a.ctype} ${a.name}`);
 const cParams = (sc) => (sc.args.length ? sc.args.map(cDecl).join(', ') : 'void');
 const toReg = (a) => (a.pointer ? `(long)(uintptr_t)${a.name}` : `(long)${a.name}`);
-const structHeaders = () => [...new Set(Object.values(structs).map((s) => s.header).filter(Boolean))]
+const structHeaders = () => [...new Set([...Object.values(structs).map((s) => s.header), '<sys/socket.h>']
+  .filter(Boolean))]
   .map((h) => `#include ${h}`);
 
 // public header
@@ -229,17 +250,23 @@ const structHeaders = () => [...new Set(Object.values(structs).map((s) => s.head
     val: 'SR_VAL', fd: 'SR_FD', path: 'SR_PATH', str: 'SR_STR', in: 'SR_IN', out: 'SR_OUT', inout: 'SR_INOUT',
     struct_in: 'SR_IN', struct_out: 'SR_OUT', struct_inout: 'SR_INOUT', scalar_out: 'SR_OUT',
     scalar_inout: 'SR_INOUT', iov_in: 'SR_IOV_IN', iov_out: 'SR_IOV_OUT',
+    vrout: 'SR_VROUT', vrlen: 'SR_VRLEN', msg_in: 'SR_MSG_IN', msg_out: 'SR_MSG_OUT',
   })[a.role];
   // for buffers: element size with a length argument, or the fixed byte size
   const sizeOf = (a) => {
     if (STRUCT_ROLES.has(a.role)) return `${a.count} * sizeof(${structs[a.struct].c})`;
-    if (SCALAR_PTR_ROLES.has(a.role)) return `sizeof(${a.base})`;
+    if (SCALAR_PTR_ROLES.has(a.role) || a.role === 'vrlen') return `sizeof(${a.base})`;
+    if (MSG_ROLES.has(a.role)) return 'sizeof(struct msghdr)';
     if (a.fixed !== undefined) return `${a.fixed * a.elemSize}`;
     return a.elemSize ? `${a.elemSize}` : '0';
   };
   const lines = [`/* ${BANNER} */`, '#ifndef GEN_SYSROLES_H', '#define GEN_SYSROLES_H', '',
     '#include <stddef.h>', '#include <sys/syscall.h>', '#include <sys/uio.h>', ...structHeaders(), '',
-    'enum sysrole_kind { SR_NONE, SR_VAL, SR_FD, SR_PATH, SR_STR, SR_IN, SR_OUT, SR_INOUT, SR_IOV_IN, SR_IOV_OUT };', '',
+    '/*', ' * SR_VROUT: an out-buffer whose capacity is in the socklen_t that its',
+    ' * SR_VRLEN argument points to (the real length comes back there);',
+    ' * SR_MSG_IN/OUT: a struct msghdr and the buffers it points to.', ' */',
+    'enum sysrole_kind { SR_NONE, SR_VAL, SR_FD, SR_PATH, SR_STR, SR_IN, SR_OUT, SR_INOUT, SR_IOV_IN, SR_IOV_OUT,',
+    '\tSR_VROUT, SR_VRLEN, SR_MSG_IN, SR_MSG_OUT };', '',
     '/*', ' * One system call: its arguments\' roles; for a buffer, the index of the',
     ' * argument holding its length in elements (-1: a fixed size) and the size',
     ' * of an element (or of the whole, when fixed); a NULL pointer is allowed',
@@ -296,6 +323,12 @@ const structHeaders = () => [...new Set(Object.values(structs).map((s) => s.head
         lines.push(`  IovArg v${i};`,
           `  if (!iov_arg(env, ${v}, &v${i}, &a[${i}])) return nullptr;`);
         iovs++;
+      } else if (MSG_ROLES.has(a.role)) {
+        lines.push(`  MsgArg m${i};`,
+          `  if (!msg_arg(env, ${v}, &m${i}, &a[${i}])) return nullptr;`);
+      } else if (a.role === 'vrlen') {
+        lines.push(`  size_t cap${i} = 0;`,
+          `  if (!buf_arg(env, ${v}, ${a.nullable}, sizeof(${a.base}), &a[${i}], &cap${i})) return nullptr;`);
       } else {
         const need = STRUCT_ROLES.has(a.role) ? `${a.count} * sizeof(${structs[a.struct].c})`
           : SCALAR_PTR_ROLES.has(a.role) ? `sizeof(${a.base})`
@@ -307,6 +340,15 @@ const structHeaders = () => [...new Set(Object.values(structs).map((s) => s.head
     });
     sc.args.forEach((a, i) => {
       if (a.lenIndex === undefined) return;
+      if (a.role === 'vrout') {
+        // the capacity the kernel will trust must be what the buffer holds
+        const lp = `a[${a.lenIndex}]`;
+        lines.push(`  if (a[${i}] != 0 && ${lp} != 0) {`,
+          `    ${sc.args[a.lenIndex].base} vl${i};`,
+          `    std::memcpy(&vl${i}, reinterpret_cast<void *>(${lp}), sizeof(vl${i}));`,
+          `    if (vl${i} > cap${i}) return sys_done(ctl, EFAULT, 0, true);`, '  }');
+        return;
+      }
       const lv = `a[${a.lenIndex}]`;
       const signed = sc.args[a.lenIndex].scalar.signed;
       if (IOV_ROLES.has(a.role)) {
@@ -319,8 +361,14 @@ const structHeaders = () => [...new Set(Object.values(structs).map((s) => s.head
         `(uint64_t)${lv} > cap${i} / ${a.elemSize}) return sys_done(ctl, EFAULT, 0, true);`);
     });
     void iovs;
-    lines.push('  long rv[2];', `  int error = proc_syscall(ph, SYS_${sc.sys}, a, rv);`,
-      `  return sys_done(ctl, error, rv[0], ${sc.retScalar.signed ? 'true' : 'false'});`, '}', '');
+    lines.push('  long rv[2];', `  int error = proc_syscall(ph, SYS_${sc.sys}, a, rv);`);
+    sc.args.forEach((a, i) => {
+      if (a.role === 'msg_out') {
+        lines.push(`  ctl[5] = m${i}.m.msg_namelen;`, `  ctl[6] = static_cast<double>(m${i}.m.msg_controllen);`,
+          `  ctl[7] = m${i}.m.msg_flags;`);
+      }
+    });
+    lines.push(`  return sys_done(ctl, error, rv[0], ${sc.retScalar.signed ? 'true' : 'false'});`, '}', '');
     // the buffers for string arguments live in the wrapper's frame
     const decl = Array.from({ length: strings }, (_, k) => `char strings_${k}[PATH_ARG_MAX + 2];`);
     if (decl.length) {
@@ -359,7 +407,9 @@ const constGroups = Object.fromEntries(Object.entries(constants)
 {
   const L = [`// ${BANNER}`,
     "import { native, type ProcSlot } from '../native.js';",
-    "import { sysFail, vInt, vBuf, vLen, vPath, vStruct, vIov, type StructLayout } from '../validate.js';",
+    "import { sysFail, vInt, vBuf, vLen, vPath, vStruct, vIov, vMsg, type MsgHdr, type StructLayout } from '../validate.js';",
+    '',
+    "export type { MsgHdr } from '../validate.js';",
     ''];
   L.push('/** Constants of the host ABI, by group (values come from the addon). */');
   L.push('export interface Constants {');
@@ -413,6 +463,8 @@ const constGroups = Object.fromEntries(Object.entries(constants)
         scratch.set(scratchOf(a), structs[a.struct].size * a.count);
       } else if (SCALAR_PTR_ROLES.has(a.role)) {
         scratch.set(scratchOf(a), a.scalar.size);
+      } else if (a.role === 'vrlen') {
+        scratch.set(`scratch_vr_${a.name}`, a.scalar.size);
       }
     }
   }
@@ -434,7 +486,20 @@ const constGroups = Object.fromEntries(Object.entries(constants)
     const sets = ['ctl[0] = this.#h;'];
     const call = [];
     sc.args.forEach((a, i) => {
-      if (SCALAR_ROLES.has(a.role)) {
+      if (a.role === 'vrout') {
+        params.push(`${a.name}: ArrayBufferView${a.nullable ? ' | null' : ''}`);
+        body.push(`  vBuf(${a.name}, '${a.name}', ${a.nullable});`);
+        call.push(a.name);
+      } else if (a.role === 'vrlen') {
+        // not a parameter: the capacity is the buffer's, the length comes back
+        const b = a.lengthOf.name;
+        body.push(`  if (${b} !== null) scratch_vr_${a.name}_dv.setUint32(0, ${b}.byteLength, true);`);
+        call.push(`${b} === null ? null : scratch_vr_${a.name}`);
+      } else if (MSG_ROLES.has(a.role)) {
+        params.push(`${a.name}: MsgHdr`);
+        body.push(`  vMsg(${a.name}, '${a.name}');`);
+        call.push(a.name);
+      } else if (SCALAR_ROLES.has(a.role)) {
         if (a.lengthOf) {
           // A length: optional when it follows its buffer (defaults to the whole buffer).
           const b = a.lengthOf;
@@ -506,7 +571,16 @@ const constGroups = Object.fromEntries(Object.entries(constants)
       ? `${tsStructName(a.struct)}${a.count > 1 ? '[]' : ''}` : 'number');
     let retType = 'number';
     let ret = 'r';
-    if (shown.length === 1) {
+    const vr = sc.args.find((a) => a.role === 'vrlen');
+    const mo = sc.args.find((a) => a.role === 'msg_out');
+    if (vr) {
+      const b = vr.lengthOf.name;
+      retType = `{ result: number; ${vr.name}: number }`;
+      ret = `{ result: r, ${vr.name}: ${b} === null ? 0 : scratch_vr_${vr.name}_dv.getUint32(0, true) }`;
+    } else if (mo) {
+      retType = '{ result: number; namelen: number; controllen: number; flags: number }';
+      ret = '{ result: r, namelen: ctl[5]!, controllen: ctl[6]!, flags: ctl[7]! }';
+    } else if (shown.length === 1) {
       retType = outType(shown[0]);
       ret = decodeOut(shown[0]);
     } else if (shown.length > 1) {
@@ -530,6 +604,7 @@ const constGroups = Object.fromEntries(Object.entries(constants)
     const ps = sc.args.filter((a) => a.pointer).map((a) => {
       if (STRING_ROLES.has(a.role)) return `${a.name}: string | Uint8Array | null`;
       if (IOV_ROLES.has(a.role)) return `${a.name}: readonly ArrayBufferView[]`;
+      if (MSG_ROLES.has(a.role)) return `${a.name}: MsgHdr`;
       return `${a.name}: ArrayBufferView | null`;
     });
     L.push(`  /** ctl[0] = slot${sc.args.map((a, i) => (a.pointer ? '' : `, ctl[${2 + i}] = ${a.name}`)).join('')}; result in ctl[1] */`);

@@ -13,6 +13,15 @@
 //   :struct_in       a pointer to one struct the kernel reads
 //   :struct_out      a pointer to one struct the kernel fills
 //   :scalar_out      a pointer to one scalar the kernel fills
+//   :vrout[len]      a buffer the kernel fills whose capacity is in *len, a
+//                    socklen_t * argument of role :vrlen that the kernel sets
+//                    to the real length (value-result: accept, getsockname);
+//                    TypeScript passes the buffer only and gets
+//                    { result, <len> } back
+//   :msg_in, :msg_out  a struct msghdr (sendmsg, recvmsg); TypeScript passes
+//                    { name?, iov, control? } and recvmsg returns
+//                    { result, namelen, controllen, flags }
+// `struct sockaddr *` buffers are bytes (a Buffer or Uint8Array in TypeScript).
 // A trailing `?` on a pointer role means the pointer may be NULL.
 //
 // Numbers are not written here: the kernel dispatches on the host's own
@@ -217,6 +226,59 @@ export const syscalls = [
     args: ['int epfd:fd', 'struct epoll_event *events:out[maxevents]', 'int maxevents', 'int timeout',
       'const void *sigmask:in[sigsetsize]?', 'size_t sigsetsize'],
   },
+
+  // sockets (net/uipc_syscalls.c)
+  { name: 'socket', ret: 'int', args: ['int domain', 'int type', 'int protocol'] },
+  { name: 'socketpair', ret: 'int', args: ['int domain', 'int type', 'int protocol', 'int *sv:out[2]'] },
+  { name: 'bind', ret: 'int', args: ['int sockfd:fd', 'const struct sockaddr *addr:in[addrlen]', 'socklen_t addrlen'] },
+  { name: 'listen', ret: 'int', args: ['int sockfd:fd', 'int backlog'] },
+  {
+    name: 'accept', ret: 'int', flags: ['blocking'],
+    args: ['int sockfd:fd', 'struct sockaddr *addr:vrout[addrlen]?', 'socklen_t *addrlen:vrlen?'],
+  },
+  {
+    name: 'accept4', ret: 'int', flags: ['blocking'],
+    args: ['int sockfd:fd', 'struct sockaddr *addr:vrout[addrlen]?', 'socklen_t *addrlen:vrlen?', 'int flags'],
+  },
+  {
+    name: 'connect', ret: 'int', flags: ['blocking'],
+    args: ['int sockfd:fd', 'const struct sockaddr *addr:in[addrlen]', 'socklen_t addrlen'],
+  },
+  { name: 'shutdown', ret: 'int', args: ['int sockfd:fd', 'int how'] },
+  {
+    name: 'sendto', ret: 'ssize_t', flags: ['blocking'],
+    args: ['int sockfd:fd', 'const void *buf:in[len]', 'size_t len', 'int flags',
+      'const struct sockaddr *dest_addr:in[addrlen]?', 'socklen_t addrlen'],
+  },
+  {
+    name: 'recvfrom', ret: 'ssize_t', flags: ['blocking'],
+    args: ['int sockfd:fd', 'void *buf:out[len]', 'size_t len', 'int flags',
+      'struct sockaddr *src_addr:vrout[addrlen]?', 'socklen_t *addrlen:vrlen?'],
+  },
+  {
+    name: 'sendmsg', ret: 'ssize_t', flags: ['blocking'],
+    args: ['int sockfd:fd', 'const struct msghdr *msg:msg_in', 'int flags'],
+  },
+  {
+    name: 'recvmsg', ret: 'ssize_t', flags: ['blocking'],
+    args: ['int sockfd:fd', 'struct msghdr *msg:msg_out', 'int flags'],
+  },
+  {
+    name: 'getsockopt', ret: 'int',
+    args: ['int sockfd:fd', 'int level', 'int optname', 'void *optval:vrout[optlen]?', 'socklen_t *optlen:vrlen?'],
+  },
+  {
+    name: 'setsockopt', ret: 'int',
+    args: ['int sockfd:fd', 'int level', 'int optname', 'const void *optval:in[optlen]?', 'socklen_t optlen'],
+  },
+  {
+    name: 'getsockname', ret: 'int',
+    args: ['int sockfd:fd', 'struct sockaddr *addr:vrout[addrlen]', 'socklen_t *addrlen:vrlen'],
+  },
+  {
+    name: 'getpeername', ret: 'int',
+    args: ['int sockfd:fd', 'struct sockaddr *addr:vrout[addrlen]', 'socklen_t *addrlen:vrlen'],
+  },
 ];
 
 // Structs that cross the interface.  Fields are listed in order with their
@@ -322,4 +384,5 @@ export const scalars = {
   'mode_t': { size: 4, signed: false },
   'unsigned long': { size: 8, signed: false },
   'dev_t': { size: 8, signed: false },
+  'socklen_t': { size: 4, signed: false },
 };

@@ -19,6 +19,7 @@ namespace {
 void env_cleanup(void *arg) {
   auto *data = static_cast<std::shared_ptr<AddonData> *>(arg);
   size_t n = (*data)->kernels.size();
+  close_pollers(data->get(), nullptr);
   halt_all_kernels(data->get());
   // For tests and debugging: say what teardown did (no JavaScript runs now).
   if (std::getenv("RUMPKIT_TRACE_TEARDOWN") != nullptr)
@@ -46,6 +47,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 
   register_kernel(env, exports);
   register_host(env, exports);
+  register_poller(env, exports);
   register_sys_all(env, exports, data->get());
 
   // The control array of the system calls (see sys.cc).

@@ -32,6 +32,7 @@ struct AddonData {
   napi_ref ctl_ref = nullptr;
   uint32_t next_id = 1;
   napi_threadsafe_function console = nullptr;
+  std::unordered_set<void *> pollers;  // poller.cc's, open ones
 };
 
 struct KernelHandle {
@@ -60,6 +61,11 @@ ProcHandle *live_proc(napi_env env, napi_value v);
 void kernel_unref(KernelHandle *kh);
 void register_kernel(napi_env env, napi_value exports);
 void halt_all_kernels(AddonData *data);
+
+// poller.cc: readiness into the event loop
+void register_poller(napi_env env, napi_value exports);
+// Close the pollers of kh's kernel (all of them with kh null).
+void close_pollers(AddonData *data, KernelHandle *kh);
 
 // host.cc
 void register_host(napi_env env, napi_value exports);

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include <sys/socket.h>
 #include <sys/uio.h>
 
 extern "C" {
@@ -172,6 +173,40 @@ bool buf_arg(napi_env env, napi_value v, bool nullable, size_t need, long *out, 
   static char empty;
   *out = reinterpret_cast<long>(data != nullptr ? data : &empty);
   *cap = len;
+  return true;
+}
+
+// A struct msghdr argument: an object { name?, iov, control? } whose views
+// the kernel reads or fills in place.
+struct MsgArg {
+  struct msghdr m;
+  IovArg iov;
+  MsgArg() { std::memset(&m, 0, sizeof(m)); }
+};
+
+bool msg_arg(napi_env env, napi_value v, MsgArg *ma, long *out) {
+  napi_valuetype t = napi_undefined;
+  if (v != nullptr) napi_typeof(env, v, &t);
+  if (t != napi_object) {
+    throw_type(env, "ERR_INVALID_ARG_TYPE", "Expected a msghdr object");
+    return false;
+  }
+  napi_value e;
+  long p;
+  size_t cap;
+  napi_get_named_property(env, v, "iov", &e);
+  if (!iov_arg(env, e, &ma->iov, &p)) return false;
+  ma->m.msg_iov = ma->iov.iov.data();
+  ma->m.msg_iovlen = ma->iov.count;
+  napi_get_named_property(env, v, "name", &e);
+  if (!buf_arg(env, e, true, 0, &p, &cap)) return false;
+  ma->m.msg_name = p != 0 ? reinterpret_cast<void *>(p) : nullptr;
+  ma->m.msg_namelen = static_cast<socklen_t>(cap);
+  napi_get_named_property(env, v, "control", &e);
+  if (!buf_arg(env, e, true, 0, &p, &cap)) return false;
+  ma->m.msg_control = p != 0 ? reinterpret_cast<void *>(p) : nullptr;
+  ma->m.msg_controllen = cap;
+  *out = reinterpret_cast<long>(&ma->m);
   return true;
 }
 

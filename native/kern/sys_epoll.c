@@ -73,6 +73,9 @@ struct eventpoll {
 	struct epilist	ep_rdl;		/* k_sellock */
 	kcondvar_t	ep_cv;		/* with k_sellock: ep_rdl grew */
 	struct selinfo	ep_sel;		/* pollers of the instance itself */
+	/* rump_epoll_notify: called under k_sellock when an entry gets ready */
+	void		(*ep_notify)(void *);
+	void		*ep_notify_arg;
 };
 
 static const struct fileops epollops;
@@ -134,6 +137,8 @@ ep_wake(struct pollctx *pc, int key)
 	}
 	cv_broadcast(&ep->ep_cv);
 	selwakeup_locked(&ep->ep_sel, POLLIN | POLLRDNORM);
+	if (ep->ep_notify != NULL)
+		ep->ep_notify(ep->ep_notify_arg);
 }
 
 /* Queue epi if it is idle and wake the instance's waiters. */
@@ -149,6 +154,8 @@ ep_make_ready(struct eventpoll *ep, struct epitem *epi)
 	}
 	cv_broadcast(&ep->ep_cv);
 	selwakeup_locked(&ep->ep_sel, POLLIN | POLLRDNORM);
+	if (ep->ep_notify != NULL)
+		ep->ep_notify(ep->ep_notify_arg);
 	mutex_exit(&k->k_sellock);
 }
 
@@ -335,6 +342,42 @@ static const struct fileops epollops = {
 	.fo_seek = fop_noop_seek,
 	.fo_close = ep_fop_close,
 };
+
+/*
+ * An event loop outside the kernel waits for an instance without a thread
+ * parked in epoll_wait: fn(arg) runs whenever an entry becomes ready (under
+ * the kernel's readiness lock: it must only signal, e.g. uv_async_send),
+ * and the loop then collects with a zero-timeout epoll_wait.  fn NULL
+ * removes the hook.
+ */
+int
+rump_epoll_notify(int epfd, void (*fn)(void *), void *arg)
+{
+	struct lwp *l = curlwp;
+	struct rump_kernel *k;
+	struct eventpoll *ep;
+	struct file *fp;
+
+	if (l == NULL)
+		return EINVAL;
+	k = l->l_proc->p_kernel;
+	if ((fp = fd_getfile_io(l->l_proc, epfd)) == NULL)
+		return EBADF;
+	if (!is_epoll(fp)) {
+		fdrop(fp);
+		return EINVAL;
+	}
+	ep = fp->f_data;
+	mutex_enter(&k->k_sellock);
+	ep->ep_notify = fn;
+	ep->ep_notify_arg = arg;
+	/* entries already ready would otherwise wait for their next change */
+	if (fn != NULL && !TAILQ_EMPTY(&ep->ep_rdl))
+		fn(arg);
+	mutex_exit(&k->k_sellock);
+	fdrop(fp);
+	return 0;
+}
 
 /* ------------------------------------------------ system calls */
 

@@ -9,6 +9,9 @@
 #include "sys/proc.h"
 #include "net/netstate.h"
 #include "net/if.h"
+#include "net/unpcb.h"
+#include "netinet/if_arp.h"
+#include "netinet/in_var.h"
 
 /*
  * The subsystems, initialised in order when the state is created and
@@ -19,7 +22,12 @@ static const struct {
 	int	(*init)(struct netstate *);
 	void	(*fini)(struct netstate *);
 } subsystems[] = {
+	{ "routes", rt_init, rt_fini },
+	{ "arp", arp_init, arp_fini },
 	{ "interfaces", if_init, if_fini },
+	{ "sockets", soinit, sofini },
+	{ "unix", unp_init, unp_fini },
+	{ "inet", inet_init, inet_fini },
 };
 #define NSUBSYS	(sizeof(subsystems) / sizeof(subsystems[0]))
 

@@ -64,6 +64,17 @@ struct netstate {
 	struct unp_state *ns_unp;	/* net/uipc_usrreq.c: AF_UNIX names */
 	struct inet_state *ns_inet;	/* netinet/: pcbs, ARP, reassembly, stats */
 	struct sockstat_list *ns_socks;	/* net/uipc_socket.c: all sockets */
+	struct arp_state *ns_arp;	/* netinet/if_arp.c: the ARP cache */
+
+	/*
+	 * Hooks from the link layer into IP, set by inet at its init (NULL:
+	 * no IP yet: input is dropped and counted as noproto).
+	 * ns_ip_input: a packet starting at its IP header, rcvif set.
+	 * ns_ip_unreach: a packet ARP gave up on (consumed): the sender
+	 * learns EHOSTUNREACH (icmp_error host unreachable, as BSD does).
+	 */
+	void		(*ns_ip_input)(struct mbuf *m);
+	void		(*ns_ip_unreach)(struct mbuf *m);
 };
 
 /*

@@ -27,6 +27,7 @@ struct inpcb {
 	int		inp_ip_p;	/* raw: the protocol, 0 = any */
 	uid_t		inp_uid;	/* for SO_REUSEPORT sharing */
 	bool		inp_hashed, inp_connected;
+	uint8_t		inp_pmtudisc;	/* IP_MTU_DISCOVER: IP_PMTUDISC_* */
 };
 #define INP_HDRINCL	0x01	/* raw: the caller supplies the IP header */
 #define INP_RECVTTL	0x02
@@ -34,6 +35,9 @@ struct inpcb {
 #define INP_PKTINFO	0x08
 #define INP_RECVERR	0x10
 #define INP_DONTFRAG	0x20	/* IP_MTU_DISCOVER DO */
+#define INP_BOUNDADDR	0x40	/* laddr chosen by bind, not by connect */
+#define INP_BOUNDPORT	0x80	/* lport chosen by bind (kept on unconnect) */
+#define INP_PING	0x100	/* an ICMP datagram ("ping") socket */
 
 struct inpcbtable {
 	LIST_HEAD(, inpcb) *it_connhash;	/* 4-tuple */

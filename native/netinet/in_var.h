@@ -66,6 +66,8 @@ struct inet_state {
 	struct ipq_state *is_ipq;		/* netinet/ip_reass.c */
 	struct tcp_state *is_tcp;		/* netinet/tcp_subr.c: ISS secret, SYN limits */
 	uint16_t	is_ip_id;
+	int64_t		is_icmp_tokens;		/* ICMP error rate limit (ip_icmp.c) */
+	int64_t		is_icmp_last;		/* mono_ns() of the last refill */
 	struct ipstat	is_ipstat;
 	struct icmpstat	is_icmpstat;
 	struct udpstat	is_udpstat;
@@ -108,6 +110,12 @@ void	rip_input(struct mbuf *m, int off);	/* raw sockets, any protocol */
 #define PRC_UNREACH_NET		3
 #define PRC_MSGSIZE		4
 #define PRC_TIMXCEED		5
+#define PRC_UNREACH_PROTO	6
+/*
+ * The inner header handed to *_ctlinput lies in one contiguous buffer
+ * right after the 8-byte ICMP header (for PRC_MSGSIZE, the next-hop MTU
+ * is in its last two bytes: ((const uint8_t *)inner)[-2..-1]).
+ */
 void	udp_ctlinput(struct netstate *ns, int cmd, const struct ip *inner,
 	    size_t len);
 void	tcp_ctlinput(struct netstate *ns, int cmd, const struct ip *inner,

@@ -32,6 +32,8 @@ rumpuser_open(const char *path, int ruflags, int *fdp)
 		flags |= O_CREAT;
 	if (ruflags & RUMPUSER_OPEN_EXCL)
 		flags |= O_EXCL;
+	if (ruflags & RUMPUSER_OPEN_TRUNC)
+		flags |= O_TRUNC;
 	do {
 		fd = open(path, flags, 0644);
 	} while (fd < 0 && errno == EINTR);

@@ -171,6 +171,41 @@ void	sowwakeup(struct socket *so);
 /* Protocol is done with a socket nobody holds (aborted embryonic ...). */
 void	sofree(struct socket *so);
 
+/*
+ * The socket layer's per-kernel state (ns_socks): every socket, for an
+ * ss-like listing; the registered domains; and work that must wait until
+ * ns_lock is released (dropping in-flight descriptors may close sockets,
+ * releasing a bound name takes the VFS lock).
+ */
+#define SO_MAXDOMAINS	8
+struct sodefer {
+	struct sodefer	*d_next;
+	void		(*d_fn)(struct rump_kernel *, void *);
+	void		*d_arg;
+};
+struct sockstat_list {
+	LIST_HEAD(, socket) sl_head;
+	unsigned	sl_count;
+	uint64_t	sl_serial;
+	const struct domain *sl_domains[SO_MAXDOMAINS];
+	int		sl_ndomains;
+	struct mbuf	*sl_disposeq;	/* control chains through m_nextpkt */
+	void		(*sl_dispose)(struct mbuf *);
+	struct sodefer	*sl_defer;
+};
+int	soinit(struct netstate *ns);
+void	sofini(struct netstate *ns);
+/* A domain's init adds it (one line per domain; EAFNOSUPPORT without). */
+int	domain_register(struct netstate *ns, const struct domain *dp);
+const struct domain *pffinddomain(struct netstate *ns, int family);
+/* Drop control data later, outside ns_lock (pr_dispose runs then). */
+void	sodispose_later(struct socket *so, struct mbuf *control);
+/* Run fn(arg) after ns_lock is released; d is the caller's storage. */
+void	sodefer(struct netstate *ns, struct sodefer *d,
+	    void (*fn)(struct rump_kernel *, void *), void *arg);
+/* net_unlock, then the deferred work.  Use it wherever sockets may go. */
+void	sounlock(struct netstate *ns);
+
 /* Socket buffers */
 int	sbreserve(struct sockbuf *sb, size_t cc);
 size_t	sbspace(const struct sockbuf *sb);
@@ -181,6 +216,10 @@ bool	sbappendaddr(struct sockbuf *sb, const struct sockaddr *sa,
 	    socklen_t salen, struct mbuf *m, struct mbuf *control);
 /* A record without an address (seqpacket), marked M_EOR. */
 bool	sbappendrecord(struct sockbuf *sb, struct mbuf *m, struct mbuf *control);
+/* A record of data with control (AF_UNIX streams carrying rights). */
+bool	sbappendcontrol(struct sockbuf *sb, struct mbuf *m, struct mbuf *control);
+/* Take the first record off the queue; the caller owns it. */
+struct mbuf *sb_dequeue(struct sockbuf *sb);
 /* Drop len bytes from the front (streams: acknowledged data). */
 void	sbdrop(struct sockbuf *sb, size_t len);
 void	sbflush(struct sockbuf *sb);
@@ -192,7 +231,31 @@ int	soclose(struct socket *so);
 /* sosend/soreceive: the generic stream and datagram loops. */
 int	sosend(struct socket *so, const struct sockaddr *to, socklen_t tolen,
 	    struct uio *uio, struct mbuf *control, int flags, bool nbio);
+/*
+ * On return uio_offset has moved by the bytes of the records consumed,
+ * also those cut off (MSG_TRUNC wants the real length of a datagram).
+ */
 int	soreceive(struct socket *so, struct mbuf **paddr, struct uio *uio,
 	    struct mbuf **controlp, int *flagsp, bool nbio);
+/* The rest of the socket calls; ns_lock not held. */
+int	sobind(struct socket *so, const struct sockaddr *nam, socklen_t len);
+int	solisten(struct socket *so, int backlog);
+int	soconnect(struct socket *so, const struct sockaddr *nam,
+	    socklen_t len, bool nbio);
+int	soconnect2(struct socket *so1, struct socket *so2);
+/* The next complete connection (a socket without a file yet). */
+int	soaccept(struct socket *head, bool nbio, struct socket **sop);
+int	soshutdown(struct socket *so, int how);
+int	sosetopt(struct socket *so, int level, int name, const void *val,
+	    socklen_t len);
+int	sogetopt(struct socket *so, int level, int name, void *val,
+	    socklen_t *lenp);
+int	sopoll(struct socket *so, int events, struct pollctx *pc);
+/* The file of a socket (socketops); sofile makes one with so as its data. */
+extern const struct fileops socketops;
+int	sofile(struct socket *so, int fflag, kauth_cred_t cr, struct file **fpp);
+/* The socket at descriptor fd (ENOTSOCK, EBADF), its file held. */
+int	fd_getsock(struct proc *p, int fd, struct socket **sop,
+	    struct file **fpp);
 
 #endif

@@ -259,4 +259,10 @@ mode_t	vn_killpriv_mode(kauth_cred_t cr, mode_t mode);
 int	vn_killpriv(struct vnode *vp);
 extern const struct fileops vnops;
 
+/* vfs_syscalls.c: AF_UNIX names (net/uipc_usrreq.c) */
+int	vn_bind_socket(struct lwp *l, const char *path, mode_t mode,
+	    struct vnode **vpp);
+int	vn_find_socket(struct lwp *l, const char *path, struct vnode **vpp);
+void	vn_release_socket(struct rump_kernel *k, struct vnode *vp);
+
 #endif

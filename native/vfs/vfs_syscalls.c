@@ -1554,3 +1554,77 @@ sys_getdents64(struct lwp *l, const struct sys_getdents64_args *uap,
 	fdrop(fp);
 	return error;
 }
+
+/* ------------------------------------------------ AF_UNIX socket names */
+
+/*
+ * Create the socket node path with mode (umask applied by the caller) for
+ * bind(2) and return it held: EADDRINUSE when the name exists.  With vpp
+ * NULL only the checks are made (a bound socket binding again).  May be
+ * called with ns_lock held (lock order: ns_lock, then the VFS lock).
+ */
+int
+vn_bind_socket(struct lwp *l, const char *path, mode_t mode,
+    struct vnode **vpp)
+{
+	struct nameidata nd;
+	struct vattr va;
+	struct vctx c;
+	int error;
+
+	vctx_enter(&c, l);
+	if ((error = lookup(&c, AT_FDCWD, path, NAMEI_PARENT | NAMEI_CREATE,
+	    &nd)) != 0)
+		return vctx_exit(&c, error);
+	if (nd.ni_lasttype != LAST_NORM || nd.ni_vp != NULL) {
+		error = EADDRINUSE;
+	} else if (nd.ni_slash) {
+		error = ENOENT;
+	} else if ((error = may_create(c.cr, nd.ni_dvp)) == 0 && vpp != NULL) {
+		vn_newattr(nd.ni_dvp, c.cr, VSOCK, mode, &va);
+		error = nd.ni_dvp->v_op->vop_create(nd.ni_dvp, nd.ni_name,
+		    nd.ni_namelen, &va, vpp);
+	}
+	namei_done(&nd);
+	return vctx_exit(&c, error);
+}
+
+/*
+ * The socket node at path for connect(2) or sendto(2), held: the caller
+ * needs write permission on it; ECONNREFUSED when it is no socket.
+ */
+int
+vn_find_socket(struct lwp *l, const char *path, struct vnode **vpp)
+{
+	struct nameidata nd;
+	struct vnode *vp;
+	struct vctx c;
+	int error;
+
+	vctx_enter(&c, l);
+	if ((error = lookup(&c, AT_FDCWD, path, NAMEI_FOLLOW, &nd)) != 0)
+		return vctx_exit(&c, error);
+	vp = nd.ni_vp;
+	if (vp == NULL)
+		error = ENOENT;
+	else if ((error = vn_access(vp, VWRITE, c.cr)) == 0 &&
+	    vp->v_type != VSOCK)
+		error = ECONNREFUSED;
+	if (error == 0) {
+		vref(vp);
+		*vpp = vp;
+	}
+	namei_done(&nd);
+	return vctx_exit(&c, error);
+}
+
+/* Drop a reference taken by the two above. */
+void
+vn_release_socket(struct rump_kernel *k, struct vnode *vp)
+{
+	bool took = vfs_enter_unless_held(k);
+
+	vrele(vp);
+	if (took)
+		vfs_exit(k);
+}

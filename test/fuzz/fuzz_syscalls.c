@@ -111,6 +111,8 @@ one_call(struct input *in, char *arena)
 	char strs[6][300];
 	long a[6] = { 0 }, rv[2];
 	struct iovec *iov;
+	socklen_t vrlen[6];
+	struct msghdr msg;
 
 	for (int i = 0; i < sr->nargs; i++)
 		if (sr->role[i] == SR_VAL || sr->role[i] == SR_FD)
@@ -143,6 +145,44 @@ one_call(struct input *in, char *arena)
 				a[i] = (long)arena_ptr(in, arena, sr->size[i]);
 			}
 			break;
+		case SR_VROUT:
+			/* 256 bytes; its length argument says at most that */
+			a[i] = (sr->nullable[i] && take(in, 1) < 16) ? 0 :
+			    (long)arena_ptr(in, arena, 256);
+			break;
+		case SR_VRLEN:
+			vrlen[i] = (socklen_t)(take(in, 1) % 257);
+			a[i] = (sr->nullable[i] && take(in, 1) < 16) ? 0 :
+			    (long)&vrlen[i];
+			break;
+		case SR_MSG_IN:
+		case SR_MSG_OUT: {
+			int cnt = (int)(take(in, 1) % 5);
+
+			memset(&msg, 0, sizeof(msg));
+			iov = (struct iovec *)(void *)arena;
+			for (int j = 0; j < cnt; j++) {
+				size_t len = (size_t)take(in, 2) % 4096;
+
+				iov[j].iov_base = region_ptr(in, arena + 256,
+				    ARENA_SIZE - 256, len);
+				iov[j].iov_len = len;
+			}
+			msg.msg_iov = iov;
+			msg.msg_iovlen = (size_t)cnt;
+			if (take(in, 1) < 128) {
+				msg.msg_namelen = (socklen_t)(take(in, 1) % 129);
+				msg.msg_name = region_ptr(in, arena + 256,
+				    ARENA_SIZE - 256, 128);
+			}
+			if (take(in, 1) < 128) {
+				msg.msg_controllen = (size_t)take(in, 1);
+				msg.msg_control = region_ptr(in, arena + 256,
+				    ARENA_SIZE - 256, 256);
+			}
+			a[i] = (long)&msg;
+			break;
+		}
 		case SR_IOV_IN:
 		case SR_IOV_OUT: {
 			int cnt = (int)(take(in, 1) % 9);

@@ -112,6 +112,16 @@ void rump_lwproc_releaselwp(void);
  */
 void rump_lwproc_nosleep(int on);
 /*
+ * Readiness for event loops: call fn(arg) whenever an entry of epoll
+ * instance epfd (a descriptor of the current process) becomes ready, so a
+ * loop can collect with epoll_wait(epfd, ..., 0) instead of parking a
+ * thread in it.  fn runs on whatever thread made the entry ready, with a
+ * kernel lock held: it may only signal (uv_async_send, a futex, a pipe
+ * write) and must not call into the kernel.  fn NULL removes the hook.
+ * Returns 0, EBADF, or EINVAL (not an epoll instance, or no current lwp).
+ */
+int rump_epoll_notify(int epfd, void (*fn)(void *arg), void *arg);
+/*
  * The calling thread's lwp.  The implicit lwp that rump_kernel_enter binds
  * is freed when the thread switches away: keep only lwps of processes made
  * with rump_lwproc_rfork (or switch back with rump_kernel_enter).

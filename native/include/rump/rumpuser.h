@@ -88,6 +88,7 @@ void	rumpuser_seterrno(int error);
 #define RUMPUSER_OPEN_ACCMODE	0x0003
 #define RUMPUSER_OPEN_CREATE	0x0004
 #define RUMPUSER_OPEN_EXCL	0x0008
+#define RUMPUSER_OPEN_TRUNC	0x0010
 int	rumpuser_open(const char *path, int ruflags, int *fdp);
 int	rumpuser_close(int fd);
 #define RUMPUSER_FT_OTHER	0
@@ -112,6 +113,41 @@ int	rumpuser_iofault(int fd, int op, unsigned nth);
 #define RUMPUSER_SYNC_DATA	0x01
 #define RUMPUSER_SYNC_ALL	0x02
 int	rumpuser_syncfd(int fd, int flags);
+
+/*
+ * Shared-memory buses (dev/shmif): map the file at path (created 0600 and
+ * sized to size bytes if it is smaller) shared, read-write.  Every process
+ * that maps the same file sees the same bytes.
+ */
+int	rumpuser_shmif_map(const char *path, size_t size, void **memp);
+void	rumpuser_shmif_unmap(void *mem, size_t size);
+/*
+ * Futexes on a 32-bit word in shared memory (between processes too).
+ * wait: sleeps while *addr == val, at most timeout_ns (< 0: no limit);
+ * returns 0 (woken), EAGAIN (the value differed), ETIMEDOUT or EINTR.
+ * wake: wakes up to n sleepers.
+ */
+int	rumpuser_futex_wait(uint32_t *addr, uint32_t val,
+	    int64_t timeout_ns);
+void	rumpuser_futex_wake(uint32_t *addr, int n);
+/* The host process id, and whether process pid still exists. */
+int	rumpuser_getpid(void);
+int	rumpuser_pid_alive(int pid);
+
+/*
+ * TAP devices (dev/virtif): attach to the host's TAP interface name
+ * (IFF_TAP | IFF_NO_PI; made if it does not exist and we may).
+ * recv blocks until a frame arrives (0, *lenp its size) or
+ * rumpuser_tap_wakeup is called (EINTR).
+ */
+struct rumpuser_tap;
+int	rumpuser_tap_open(const char *name, struct rumpuser_tap **tp);
+int	rumpuser_tap_recv(struct rumpuser_tap *t, void *buf, size_t len,
+	    size_t *lenp);
+int	rumpuser_tap_send(struct rumpuser_tap *t, const struct iovec *iov,
+	    int iovcnt);
+void	rumpuser_tap_wakeup(struct rumpuser_tap *t);
+void	rumpuser_tap_close(struct rumpuser_tap *t);
 
 /* the process-wide default kernel (rump_init); host-side state */
 void	*rumpuser_default_kernel(void *(*boot)(void));

@@ -1,0 +1,744 @@
+/*
+ * The socket system calls: descriptors, addresses and messages between
+ * the caller and the socket layer.  Checks come in Linux's order, so
+ * that a call with several faults fails as it does there.
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "sys/systm.h"
+#include "sys/filedesc.h"
+#include "sys/kauth.h"
+#include "sys/kernel.h"
+#include "sys/kmem.h"
+#include "sys/mbuf.h"
+#include "sys/proc.h"
+#include "sys/socketvar.h"
+#include "sys/uiomove.h"
+#include "net/netstate.h"
+#include "net/unpcb.h"
+#include "gen/syscallargs.h"
+
+#define NPROTO_LINUX	46		/* families Linux knows */
+#define SOCK_MAX_LINUX	11
+#define SOCK_TYPE_MASK	0xf
+#ifndef UIO_MAXIOV
+#define UIO_MAXIOV	1024
+#endif
+#define MAX_RW_COUNT	((size_t)INT_MAX & ~(size_t)4095)
+#define SOCKADDR_MAX	((socklen_t)sizeof(struct sockaddr_storage))
+
+/* A socket's new descriptor; the socket is closed if that fails. */
+static int
+sock_install(struct lwp *l, struct socket *so, int flags, int *fdp)
+{
+	struct proc *p = l->l_proc;
+	kauth_cred_t cr = kauth_cred_get_proc(p);
+	struct file *fp;
+	int error;
+
+	error = sofile(so, (flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0, cr, &fp);
+	kauth_cred_free(p->p_kernel, cr);
+	if (error != 0) {
+		soclose(so);
+		return error;
+	}
+	error = fd_install(p, 0, fp, (flags & SOCK_CLOEXEC) != 0, fdp);
+	fdrop(fp);		/* the descriptor holds it, or it closes */
+	return error;
+}
+
+/* Split socket(2)'s type into the type and its flags. */
+static int
+sock_type(int type, int *flagsp)
+{
+	int flags = type & ~SOCK_TYPE_MASK;
+
+	if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK))
+		return EINVAL;
+	*flagsp = flags;
+	return 0;
+}
+
+static int
+sock_check(int domain, int type)
+{
+	if (domain < 0 || domain >= NPROTO_LINUX)
+		return EAFNOSUPPORT;
+	if (type < 0 || type >= SOCK_MAX_LINUX)
+		return EINVAL;
+	return 0;
+}
+
+int
+sys_socket(struct lwp *l, const struct sys_socket_args *uap, long *retval)
+{
+	int type = SCARG(uap, type), flags, fd, error;
+	struct socket *so;
+
+	if ((error = sock_type(type, &flags)) != 0)
+		return error;
+	type &= SOCK_TYPE_MASK;
+	if ((error = sock_check(SCARG(uap, domain), type)) != 0)
+		return error;
+	if ((error = fd_install(l->l_proc, 0, NULL, false, NULL)) != 0)
+		return error;
+	error = socreate(l->l_proc->p_kernel, SCARG(uap, domain), type,
+	    SCARG(uap, protocol), &so);
+	if (error != 0)
+		return error;
+	if ((error = sock_install(l, so, flags, &fd)) != 0)
+		return error;
+	*retval = fd;
+	return 0;
+}
+
+int
+sys_socketpair(struct lwp *l, const struct sys_socketpair_args *uap,
+    long *retval)
+{
+	struct rump_kernel *k = l->l_proc->p_kernel;
+	int type = SCARG(uap, type), flags, fds[2], error;
+	struct socket *so1, *so2;
+
+	(void)retval;
+	if ((error = sock_type(type, &flags)) != 0)
+		return error;
+	type &= SOCK_TYPE_MASK;
+	if ((error = sock_check(SCARG(uap, domain), type)) != 0)
+		return error;
+	error = socreate(k, SCARG(uap, domain), type, SCARG(uap, protocol), &so1);
+	if (error != 0)
+		return error;
+	error = socreate(k, SCARG(uap, domain), type, SCARG(uap, protocol), &so2);
+	if (error != 0) {
+		soclose(so1);
+		return error;
+	}
+	if ((error = soconnect2(so1, so2)) != 0) {
+		soclose(so1);
+		soclose(so2);
+		return error;
+	}
+	if ((error = sock_install(l, so1, flags, &fds[0])) != 0) {
+		soclose(so2);
+		return error;
+	}
+	if ((error = sock_install(l, so2, flags, &fds[1])) != 0) {
+		fd_close_range(l->l_proc, (unsigned)fds[0], (unsigned)fds[0],
+		    false);
+		return error;
+	}
+	if ((error = copyout(fds, SCARG(uap, sv), sizeof(fds))) != 0) {
+		fd_close_range(l->l_proc, (unsigned)fds[0], (unsigned)fds[0],
+		    false);
+		fd_close_range(l->l_proc, (unsigned)fds[1], (unsigned)fds[1],
+		    false);
+	}
+	return error;
+}
+
+/* An address from the caller (move_addr_to_kernel's rules). */
+static int
+sockaddr_in(const void *uaddr, socklen_t len, struct sockaddr_storage *ss)
+{
+	if ((int)len < 0 || len > SOCKADDR_MAX)
+		return EINVAL;
+	memset(ss, 0, sizeof(*ss));
+	return copyin(uaddr, ss, len);
+}
+
+/* An address to the caller: at most *ulen bytes, *ulen set to len. */
+static int
+sockaddr_out(const struct sockaddr_storage *ss, socklen_t len, void *uaddr,
+    socklen_t *ulen)
+{
+	socklen_t cap;
+	int error;
+
+	if ((error = copyin(ulen, &cap, sizeof(cap))) != 0)
+		return error;
+	if ((int)cap < 0)
+		return EINVAL;
+	if (cap > len)
+		cap = len;
+	if (cap > 0 && (error = copyout(ss, uaddr, cap)) != 0)
+		return error;
+	return copyout(&len, ulen, sizeof(len));
+}
+
+int
+sys_bind(struct lwp *l, const struct sys_bind_args *uap, long *retval)
+{
+	struct sockaddr_storage ss;
+	struct socket *so;
+	struct file *fp;
+	int error;
+
+	(void)retval;
+	if ((error = fd_getsock(l->l_proc, SCARG(uap, sockfd), &so, &fp)) != 0)
+		return error;
+	error = sockaddr_in(SCARG(uap, addr), SCARG(uap, addrlen), &ss);
+	if (error == 0)
+		error = sobind(so, (struct sockaddr *)&ss, SCARG(uap, addrlen));
+	fdrop(fp);
+	return error;
+}
+
+int
+sys_listen(struct lwp *l, const struct sys_listen_args *uap, long *retval)
+{
+	struct socket *so;
+	struct file *fp;
+	int error;
+
+	(void)retval;
+	if ((error = fd_getsock(l->l_proc, SCARG(uap, sockfd), &so, &fp)) != 0)
+		return error;
+	error = solisten(so, SCARG(uap, backlog));
+	fdrop(fp);
+	return error;
+}
+
+static int
+doaccept(struct lwp *l, int fd, struct sockaddr *uaddr, socklen_t *ulen,
+    int flags, long *retval)
+{
+	struct socket *head, *so;
+	struct file *fp;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int nfd, error;
+
+	if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK))
+		return EINVAL;
+	if ((error = fd_getsock(l->l_proc, fd, &head, &fp)) != 0)
+		return error;
+	if ((error = fd_install(l->l_proc, 0, NULL, false, NULL)) != 0) {
+		fdrop(fp);
+		return error;
+	}
+	if (!(head->so_proto->pr_flags & PR_LISTEN)) {
+		fdrop(fp);
+		return EOPNOTSUPP;
+	}
+	error = soaccept(head, fnonblock(fp), &so);
+	fdrop(fp);
+	if (error != 0)
+		return error;
+	if (uaddr != NULL) {
+		len = sizeof(ss);
+		memset(&ss, 0, sizeof(ss));
+		net_lock(so->so_ns);
+		error = so->so_proto->pr_peeraddr(so, (struct sockaddr *)&ss,
+		    &len);
+		sounlock(so->so_ns);
+		if (error == 0)
+			error = sockaddr_out(&ss, len, uaddr, ulen);
+		if (error != 0) {
+			soclose(so);
+			return error;
+		}
+	}
+	if ((error = sock_install(l, so, flags, &nfd)) != 0)
+		return error;
+	*retval = nfd;
+	return 0;
+}
+
+int
+sys_accept(struct lwp *l, const struct sys_accept_args *uap, long *retval)
+{
+	return doaccept(l, SCARG(uap, sockfd), SCARG(uap, addr),
+	    SCARG(uap, addrlen), 0, retval);
+}
+
+int
+sys_accept4(struct lwp *l, const struct sys_accept4_args *uap, long *retval)
+{
+	return doaccept(l, SCARG(uap, sockfd), SCARG(uap, addr),
+	    SCARG(uap, addrlen), SCARG(uap, flags), retval);
+}
+
+int
+sys_connect(struct lwp *l, const struct sys_connect_args *uap, long *retval)
+{
+	struct sockaddr_storage ss;
+	struct socket *so;
+	struct file *fp;
+	int error;
+
+	(void)retval;
+	if ((error = fd_getsock(l->l_proc, SCARG(uap, sockfd), &so, &fp)) != 0)
+		return error;
+	error = sockaddr_in(SCARG(uap, addr), SCARG(uap, addrlen), &ss);
+	if (error == 0)
+		error = soconnect(so, (struct sockaddr *)&ss,
+		    SCARG(uap, addrlen), fnonblock(fp));
+	fdrop(fp);
+	return error;
+}
+
+int
+sys_shutdown(struct lwp *l, const struct sys_shutdown_args *uap, long *retval)
+{
+	struct socket *so;
+	struct file *fp;
+	int error;
+
+	(void)retval;
+	if ((error = fd_getsock(l->l_proc, SCARG(uap, sockfd), &so, &fp)) != 0)
+		return error;
+	error = soshutdown(so, SCARG(uap, how));
+	fdrop(fp);
+	return error;
+}
+
+/* ------------------------------------------------------------ messages */
+
+/* A copy of the caller's iovec array (at most UIO_MAXIOV). */
+static int
+iov_copyin(struct rump_kernel *k, const struct iovec *uiov, size_t n,
+    struct iovec *small, size_t nsmall, struct iovec **iovp, size_t *totalp)
+{
+	struct iovec *iov = small;
+	size_t total = 0;
+	int error;
+
+	if (n > UIO_MAXIOV)
+		return EMSGSIZE;
+	if (n > nsmall && (iov = kmem_alloc(k, n * sizeof(*iov))) == NULL)
+		return ENOMEM;
+	if ((error = copyin(uiov, iov, n * sizeof(*iov))) != 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		if (iov[i].iov_len > (size_t)SSIZE_MAX - total) {
+			error = EINVAL;
+			goto fail;
+		}
+		if (iov[i].iov_len > 0 && !useraddr_ok(iov[i].iov_base,
+		    iov[i].iov_len)) {
+			error = EFAULT;
+			goto fail;
+		}
+		if (total + iov[i].iov_len > MAX_RW_COUNT)
+			iov[i].iov_len = MAX_RW_COUNT - total;
+		total += iov[i].iov_len;
+	}
+	*iovp = iov;
+	*totalp = total;
+	return 0;
+fail:
+	if (iov != small)
+		kmem_free(k, iov, n * sizeof(*iov));
+	return error;
+}
+
+static void
+iov_free(struct rump_kernel *k, struct iovec *iov, size_t n,
+    struct iovec *small)
+{
+	if (iov != small)
+		kmem_free(k, iov, n * sizeof(*iov));
+}
+
+/* The caller's control bytes as an MT_CONTROL mbuf. */
+static int
+control_in(struct rump_kernel *k, const void *uctl, size_t len,
+    struct mbuf **mp)
+{
+	struct mbuf *m;
+	int error;
+
+	*mp = NULL;
+	if (len == 0)
+		return 0;
+	if (len > INT_MAX)
+		return ENOBUFS;
+	if (len > 65536)
+		return ENOBUFS;
+	if ((m = m_get(k, 0, len)) == NULL)
+		return ENOBUFS;
+	if ((error = copyin(uctl, mtod(m, void *), len)) != 0) {
+		m_freem(m);
+		return error;
+	}
+	m->m_len = (uint32_t)len;
+	m->m_type = MT_CONTROL;
+	*mp = m;
+	return 0;
+}
+
+static int
+sendit(struct lwp *l, int fd, struct iovec *iov, size_t niov, size_t total,
+    const struct sockaddr_storage *to, socklen_t tolen, struct mbuf *control,
+    int flags, long *retval)
+{
+	struct socket *so;
+	struct file *fp;
+	struct uio uio;
+	int error;
+
+	if ((error = fd_getsock(l->l_proc, fd, &so, &fp)) != 0) {
+		m_freem(control);
+		return error;
+	}
+	uio.uio_iov = iov;
+	uio.uio_iovcnt = (int)niov;
+	uio.uio_offset = 0;
+	uio.uio_resid = total;
+	uio.uio_rw = UIO_WRITE;
+	error = sosend(so, (const struct sockaddr *)to, tolen, &uio, control,
+	    flags, fnonblock(fp));
+	fdrop(fp);
+	if (error == 0)
+		*retval = (long)(total - uio.uio_resid);
+	return error;
+}
+
+int
+sys_sendto(struct lwp *l, const struct sys_sendto_args *uap, long *retval)
+{
+	struct iovec iov;
+	struct sockaddr_storage ss;
+	size_t len = SCARG(uap, len);
+	int error;
+
+	if (len > MAX_RW_COUNT)
+		len = MAX_RW_COUNT;
+	if (len > 0 && !useraddr_ok(SCARG(uap, buf), len))
+		return EFAULT;
+	iov.iov_base = (void *)(uintptr_t)SCARG(uap, buf);
+	iov.iov_len = len;
+	if (SCARG(uap, dest_addr) != NULL) {
+		struct socket *so;
+		struct file *fp;
+
+		/* the descriptor is checked before the address */
+		if ((error = fd_getsock(l->l_proc, SCARG(uap, sockfd), &so,
+		    &fp)) != 0)
+			return error;
+		fdrop(fp);
+		if ((error = sockaddr_in(SCARG(uap, dest_addr),
+		    SCARG(uap, addrlen), &ss)) != 0)
+			return error;
+	}
+	return sendit(l, SCARG(uap, sockfd), &iov, 1, len,
+	    SCARG(uap, dest_addr) != NULL ? &ss : NULL,
+	    SCARG(uap, dest_addr) != NULL ? SCARG(uap, addrlen) : 0, NULL,
+	    SCARG(uap, flags), retval);
+}
+
+int
+sys_sendmsg(struct lwp *l, const struct sys_sendmsg_args *uap, long *retval)
+{
+	struct rump_kernel *k = l->l_proc->p_kernel;
+	struct iovec small[8], *iov = NULL;
+	struct sockaddr_storage ss;
+	struct msghdr msg;
+	struct mbuf *control = NULL;
+	struct socket *so;
+	struct file *fp;
+	size_t total;
+	int error;
+
+	if ((error = fd_getsock(l->l_proc, SCARG(uap, sockfd), &so, &fp)) != 0)
+		return error;
+	fdrop(fp);
+	if ((error = copyin(SCARG(uap, msg), &msg, sizeof(msg))) != 0)
+		return error;
+	if (msg.msg_name != NULL && msg.msg_namelen > 0) {
+		if ((error = sockaddr_in(msg.msg_name, msg.msg_namelen,
+		    &ss)) != 0)
+			return error;
+	}
+	if ((error = iov_copyin(k, msg.msg_iov, msg.msg_iovlen, small, 8, &iov,
+	    &total)) != 0)
+		return error;
+	if ((error = control_in(k, msg.msg_control, msg.msg_controllen,
+	    &control)) != 0) {
+		iov_free(k, iov, msg.msg_iovlen, small);
+		return error;
+	}
+	error = sendit(l, SCARG(uap, sockfd), iov, msg.msg_iovlen, total,
+	    msg.msg_name != NULL && msg.msg_namelen > 0 ? &ss : NULL,
+	    msg.msg_name != NULL ? msg.msg_namelen : 0, control,
+	    SCARG(uap, flags), retval);
+	iov_free(k, iov, msg.msg_iovlen, small);
+	return error;
+}
+
+/*
+ * Receive into iov; the sender's address to name (namelen in/out), the
+ * control data to ctl (ctllen in/out).
+ */
+static int
+recvit(struct lwp *l, int fd, struct iovec *iov, size_t niov, size_t total,
+    struct sockaddr_storage *name, socklen_t *namelen, void *uctl,
+    size_t *ctllen, int *flagsp, long *retval)
+{
+	struct socket *so;
+	struct file *fp;
+	struct mbuf *from = NULL, *control = NULL;
+	struct uio uio;
+	int inflags = *flagsp, error;
+
+	if ((error = fd_getsock(l->l_proc, fd, &so, &fp)) != 0)
+		return error;
+	uio.uio_iov = iov;
+	uio.uio_iovcnt = (int)niov;
+	uio.uio_offset = 0;
+	uio.uio_resid = total;
+	uio.uio_rw = UIO_READ;
+	error = soreceive(so, name != NULL ? &from : NULL, &uio,
+	    ctllen != NULL ? &control : NULL, flagsp, fnonblock(fp));
+	if (error != 0)
+		goto out;
+	if ((inflags & MSG_TRUNC) && (so->so_proto->pr_flags & PR_ATOMIC))
+		*retval = (long)uio.uio_offset;
+	else
+		*retval = (long)(total - uio.uio_resid);
+	if (name != NULL) {
+		socklen_t len = 0;
+
+		if (from != NULL) {
+			len = (socklen_t)MIN((size_t)from->m_len, sizeof(*name));
+			memcpy(name, mtod(from, void *), len);
+		} else if (so->so_proto->pr_domain->dom_family == AF_UNIX &&
+		    (so->so_state & SS_ISCONNECTED) && *retval > 0) {
+			unp_peername(so, name, &len);
+		}
+		*namelen = len;
+	}
+	if (ctllen != NULL) {
+		if (control != NULL &&
+		    so->so_proto->pr_domain->dom_family == AF_UNIX) {
+			error = unp_externalize(l, control, uctl, ctllen,
+			    inflags, flagsp);
+			control = NULL;
+		} else if (control != NULL) {
+			/* other protocols' cmsgs are ready as they are */
+			size_t n = MIN(m_length(control), *ctllen), off = 0;
+
+			if (n < m_length(control))
+				*flagsp |= MSG_CTRUNC;
+			for (struct mbuf *m = control; m && off < n && !error;
+			    m = m->m_next) {
+				size_t c = MIN((size_t)m->m_len, n - off);
+
+				error = copyout(mtod(m, void *),
+				    (char *)uctl + off, c);
+				off += c;
+			}
+			*ctllen = n;
+			m_freem(control);
+			control = NULL;
+		} else {
+			*ctllen = 0;
+		}
+	}
+out:
+	fdrop(fp);
+	m_freem(from);
+	if (control != NULL) {
+		net_lock(so->so_ns);
+		sodispose_later(so, control);
+		sounlock(so->so_ns);
+	}
+	return error;
+}
+
+int
+sys_recvfrom(struct lwp *l, const struct sys_recvfrom_args *uap, long *retval)
+{
+	struct iovec iov;
+	struct sockaddr_storage ss;
+	socklen_t namelen = 0;
+	size_t len = SCARG(uap, len);
+	int flags = SCARG(uap, flags), error;
+
+	if (len > MAX_RW_COUNT)
+		len = MAX_RW_COUNT;
+	if (len > 0 && !useraddr_ok(SCARG(uap, buf), len))
+		return EFAULT;
+	iov.iov_base = SCARG(uap, buf);
+	iov.iov_len = len;
+	error = recvit(l, SCARG(uap, sockfd), &iov, 1, len,
+	    SCARG(uap, src_addr) != NULL ? &ss : NULL, &namelen, NULL, NULL,
+	    &flags, retval);
+	if (error == 0 && SCARG(uap, src_addr) != NULL)
+		error = sockaddr_out(&ss, namelen, SCARG(uap, src_addr),
+		    SCARG(uap, addrlen));
+	return error;
+}
+
+int
+sys_recvmsg(struct lwp *l, const struct sys_recvmsg_args *uap, long *retval)
+{
+	struct rump_kernel *k = l->l_proc->p_kernel;
+	struct msghdr msg, *umsg = SCARG(uap, msg);
+	struct iovec small[8], *iov = NULL;
+	struct sockaddr_storage ss;
+	socklen_t namelen = 0;
+	size_t total, ctllen;
+	int flags = SCARG(uap, flags), error;
+	struct socket *so;
+	struct file *fp;
+
+	if ((error = fd_getsock(l->l_proc, SCARG(uap, sockfd), &so, &fp)) != 0)
+		return error;
+	fdrop(fp);
+	if ((error = copyin(umsg, &msg, sizeof(msg))) != 0)
+		return error;
+	if ((int)msg.msg_namelen < 0)
+		return EINVAL;
+	if ((error = iov_copyin(k, msg.msg_iov, msg.msg_iovlen, small, 8, &iov,
+	    &total)) != 0)
+		return error;
+	ctllen = msg.msg_control != NULL ? msg.msg_controllen : 0;
+	error = recvit(l, SCARG(uap, sockfd), iov, msg.msg_iovlen, total,
+	    msg.msg_name != NULL ? &ss : NULL, &namelen, msg.msg_control,
+	    &ctllen, &flags, retval);
+	iov_free(k, iov, msg.msg_iovlen, small);
+	if (error != 0)
+		return error;
+	if (msg.msg_name != NULL) {
+		socklen_t n = MIN(namelen, msg.msg_namelen);
+
+		if ((error = copyout(&ss, msg.msg_name, n)) != 0)
+			return error;
+		msg.msg_namelen = namelen;
+	} else {
+		msg.msg_namelen = 0;
+	}
+	msg.msg_controllen = ctllen;
+	msg.msg_flags = flags;
+	if ((error = copyout(&msg.msg_namelen, &umsg->msg_namelen,
+	    sizeof(msg.msg_namelen))) != 0 ||
+	    (error = copyout(&msg.msg_controllen, &umsg->msg_controllen,
+	    sizeof(msg.msg_controllen))) != 0 ||
+	    (error = copyout(&msg.msg_flags, &umsg->msg_flags,
+	    sizeof(msg.msg_flags))) != 0)
+		return error;
+	return 0;
+}
+
+/* ------------------------------------------------------------- options */
+
+int
+sys_setsockopt(struct lwp *l, const struct sys_setsockopt_args *uap,
+    long *retval)
+{
+	unsigned char small[256], *buf = small;
+	socklen_t len = SCARG(uap, optlen);
+	struct socket *so;
+	struct file *fp;
+	int error;
+
+	(void)retval;
+	if ((error = fd_getsock(l->l_proc, SCARG(uap, sockfd), &so, &fp)) != 0)
+		return error;
+	if ((int)len < 0) {
+		error = EINVAL;
+		goto out;
+	}
+	if (len > sizeof(small))
+		len = sizeof(small);	/* no option is bigger */
+	if (SCARG(uap, optval) == NULL) {
+		buf = NULL;
+	} else if ((error = copyin(SCARG(uap, optval), small, len)) != 0) {
+		goto out;
+	}
+	error = sosetopt(so, SCARG(uap, level), SCARG(uap, optname), buf,
+	    SCARG(uap, optlen) > sizeof(small) ? sizeof(small) :
+	    SCARG(uap, optlen));
+out:
+	fdrop(fp);
+	return error;
+}
+
+int
+sys_getsockopt(struct lwp *l, const struct sys_getsockopt_args *uap,
+    long *retval)
+{
+	unsigned char buf[256];
+	socklen_t len, cap;
+	struct socket *so;
+	struct file *fp;
+	int error;
+
+	(void)retval;
+	if ((error = fd_getsock(l->l_proc, SCARG(uap, sockfd), &so, &fp)) != 0)
+		return error;
+	if ((error = copyin(SCARG(uap, optlen), &len, sizeof(len))) != 0)
+		goto out;
+	if ((int)len < 0) {
+		error = EINVAL;
+		goto out;
+	}
+	cap = len;
+	if (len > sizeof(buf))
+		len = sizeof(buf);
+	memset(buf, 0, sizeof(buf));
+	if ((error = sogetopt(so, SCARG(uap, level), SCARG(uap, optname), buf,
+	    &len)) != 0)
+		goto out;
+	if (len > cap)
+		len = cap;
+	if (len > 0 && (error = copyout(buf, SCARG(uap, optval), len)) != 0)
+		goto out;
+	error = copyout(&len, SCARG(uap, optlen), sizeof(len));
+out:
+	fdrop(fp);
+	return error;
+}
+
+static int
+getname(struct lwp *l, int fd, struct sockaddr *uaddr, socklen_t *ulen,
+    bool peer)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss), cap;
+	struct socket *so;
+	struct file *fp;
+	int error;
+
+	if ((error = fd_getsock(l->l_proc, fd, &so, &fp)) != 0)
+		return error;
+	if ((error = copyin(ulen, &cap, sizeof(cap))) != 0)
+		goto out;
+	memset(&ss, 0, sizeof(ss));
+	net_lock(so->so_ns);
+	if (peer && !(so->so_state & (SS_ISCONNECTED | SS_ISCONFIRMING)))
+		error = ENOTCONN;
+	else
+		error = peer ?
+		    so->so_proto->pr_peeraddr(so, (struct sockaddr *)&ss, &len) :
+		    so->so_proto->pr_sockaddr(so, (struct sockaddr *)&ss, &len);
+	sounlock(so->so_ns);
+	if (error == 0)
+		error = sockaddr_out(&ss, len, uaddr, ulen);
+out:
+	fdrop(fp);
+	return error;
+}
+
+int
+sys_getsockname(struct lwp *l, const struct sys_getsockname_args *uap,
+    long *retval)
+{
+	(void)retval;
+	return getname(l, SCARG(uap, sockfd), SCARG(uap, addr),
+	    SCARG(uap, addrlen), false);
+}
+
+int
+sys_getpeername(struct lwp *l, const struct sys_getpeername_args *uap,
+    long *retval)
+{
+	(void)retval;
+	return getname(l, SCARG(uap, sockfd), SCARG(uap, addr),
+	    SCARG(uap, addrlen), true);
+}
