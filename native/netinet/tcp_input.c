@@ -130,7 +130,6 @@ tcp_input_listen(struct tcpcb *ltp, struct tcpseg *s, struct mbuf *m)
 	struct socket *head = tp_socket(ltp), *so;
 	struct inpcb *inp;
 	struct tcpcb *tp;
-	unsigned q0max;
 
 	m_freem(m);
 	if (s->flags & TH_RST)
@@ -141,14 +140,17 @@ tcp_input_listen(struct tcpcb *ltp, struct tcpseg *s, struct mbuf *m)
 	}
 	if (!(s->flags & TH_SYN) || (s->flags & TH_FIN) || head == NULL)
 		return;
-	if (head->so_qlen >= head->so_qlimit) {
+	if (head->so_qlen > head->so_qlimit) {
 		/* accept queue full: the client will retransmit its SYN */
 		TCP_STAT(ltp).listendrop++;
 		return;
 	}
-	/* SYN flood: the oldest embryonic connection makes room */
-	q0max = MAX((unsigned)head->so_qlimit, TCP_EMBRYONIC_MIN_PER_LISTENER);
-	if ((unsigned)head->so_q0len >= q0max ||
+	/*
+	 * SYN flood: when the queues are full (sonewconn's rule) or the
+	 * kernel holds too many half-open connections, the oldest
+	 * embryonic connection of this listener makes room.
+	 */
+	if (head->so_qlen + head->so_q0len > head->so_qlimit ||
 	    ts->ts_embryonic >= ts->ts_max_embryonic) {
 		struct socket *old = TAILQ_FIRST(&head->so_q0);
 
@@ -161,6 +163,13 @@ tcp_input_listen(struct tcpcb *ltp, struct tcpseg *s, struct mbuf *m)
 		TCP_STAT(ltp).listendrop++;
 		return;
 	}
+	/* the listener's buffer sizes and whether they are tuned */
+	so->so_snd.sb_flags = (so->so_snd.sb_flags & ~SB_AUTOSIZE) |
+	    (head->so_snd.sb_flags & SB_AUTOSIZE);
+	so->so_rcv.sb_flags = (so->so_rcv.sb_flags & ~SB_AUTOSIZE) |
+	    (head->so_rcv.sb_flags & SB_AUTOSIZE);
+	(void)sbreserve(&so->so_snd, head->so_snd.sb_hiwat);
+	(void)sbreserve(&so->so_rcv, head->so_rcv.sb_hiwat);
 	inp = sotoinpcb(so);
 	tp = intotcpcb(inp);
 	inp->inp_laddr = s->dst;

@@ -47,7 +47,13 @@ tcp_fini(struct netstate *ns)
 
 	if (ts == NULL)
 		return;
-	/* what is left: orphans, TIME_WAIT, sockets the layer above kept */
+	/*
+	 * What is left: orphans, TIME_WAIT, sockets the layer above kept.
+	 * The timer thread is gone, but the callout heap must lose their
+	 * entries before it is torn down: that takes ns_lock.  Packets
+	 * still queued for input then find no TCP (is_tcp is NULL).
+	 */
+	net_lock(ns);
 	while ((tp = LIST_FIRST(&ts->ts_all)) != NULL) {
 		struct inpcb *inp = tp->t_inpcb;
 		struct socket *so = inp->inp_socket;
@@ -62,6 +68,7 @@ tcp_fini(struct netstate *ns)
 	memset(ts->ts_secret, 0, sizeof(ts->ts_secret));
 	kmem_free(ns->ns_kernel, ts, sizeof(*ts));
 	ns->ns_inet->is_tcp = NULL;
+	net_unlock(ns);
 }
 
 struct tcpcb *

@@ -14,6 +14,7 @@
 #include "net/if.h"
 #include "netinet/in_var.h"
 #include "netinet/in_pcb.h"
+#include "netinet/ip_var.h"
 #include "netinet/tcp_var.h"
 
 static struct tcpcb *
@@ -49,7 +50,6 @@ tcp_usr_attach(struct socket *so, int proto)
 {
 	struct netstate *ns = so->so_ns;
 	struct inet_state *is = ns->ns_inet;
-	struct socket *head = so->so_head;
 	struct tcpcb *tp;
 	int error;
 
@@ -57,20 +57,12 @@ tcp_usr_attach(struct socket *so, int proto)
 		return EPROTONOSUPPORT;
 	if (is->is_tcp == NULL && (error = tcp_init(ns)) != 0)
 		return error;
-	if (head != NULL) {
-		/* a listener's child inherits its buffer settings */
-		error = sbreserve(&so->so_snd, head->so_snd.sb_hiwat);
-		if (error == 0)
-			error = sbreserve(&so->so_rcv, head->so_rcv.sb_hiwat);
-		so->so_snd.sb_flags |= head->so_snd.sb_flags & SB_AUTOSIZE;
-		so->so_rcv.sb_flags |= head->so_rcv.sb_flags & SB_AUTOSIZE;
-	} else {
-		error = sbreserve(&so->so_snd, TCP_SNDBUF_DEF);
-		if (error == 0)
-			error = sbreserve(&so->so_rcv, TCP_RCVBUF_DEF);
-		so->so_snd.sb_flags |= SB_AUTOSIZE;
-		so->so_rcv.sb_flags |= SB_AUTOSIZE;
-	}
+	/* (a listener's child gets the listener's sizes in tcp_input) */
+	error = sbreserve(&so->so_snd, TCP_SNDBUF_DEF);
+	if (error == 0)
+		error = sbreserve(&so->so_rcv, TCP_RCVBUF_DEF);
+	so->so_snd.sb_flags |= SB_AUTOSIZE;
+	so->so_rcv.sb_flags |= SB_AUTOSIZE;
 	if (error != 0)
 		return error;
 	if ((error = in_pcballoc(so, is->is_tcbtable)) != 0)
@@ -610,38 +602,6 @@ tcp_setopt(struct tcpcb *tp, int name, const void *val, socklen_t len)
 	}
 }
 
-static int
-ip_opt(struct inpcb *inp, int op, int name, void *val, socklen_t *lenp)
-{
-	int v;
-
-	switch (name) {
-	case IP_TTL:
-		if (op == SOPT_GET)
-			return get_int(val, lenp, inp->inp_ttl ? inp->inp_ttl :
-			    IPDEFTTL);
-		if (*lenp < sizeof(int))
-			return EINVAL;
-		memcpy(&v, val, sizeof(v));
-		if (v == -1)
-			v = 0;
-		else if (v < 1 || v > 255)
-			return EINVAL;
-		inp->inp_ttl = (uint8_t)v;
-		return 0;
-	case IP_TOS:
-		if (op == SOPT_GET)
-			return get_int(val, lenp, inp->inp_tos);
-		if (*lenp < sizeof(int))
-			return EINVAL;
-		memcpy(&v, val, sizeof(v));
-		inp->inp_tos = (uint8_t)(v & 0xfc);	/* ECN bits are TCP's */
-		return 0;
-	default:
-		return ENOPROTOOPT;
-	}
-}
-
 int
 tcp_ctloutput(int op, struct socket *so, int level, int name, void *val,
     socklen_t *lenp)
@@ -652,7 +612,7 @@ tcp_ctloutput(int op, struct socket *so, int level, int name, void *val,
 	if (inp == NULL || tp == NULL)
 		return EINVAL;
 	if (level == IPPROTO_IP)
-		return ip_opt(inp, op, name, val, lenp);
+		return ip_ctloutput(op, so, level, name, val, lenp);
 	if (level != IPPROTO_TCP)
 		return ENOPROTOOPT;
 	if (op == SOPT_GET)
@@ -687,7 +647,7 @@ tcp_usr_ioctl(struct socket *so, unsigned long cmd, void *data)
 		}
 		break;
 	default:
-		return ENOTTY;
+		return in_ioctl(so, cmd, data);	/* FIONREAD */
 	}
 	memcpy(data, &v, sizeof(v));
 	return 0;

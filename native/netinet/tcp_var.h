@@ -265,7 +265,6 @@ struct tcp_state {
 };
 #define TCP_CHALLENGE_LIMIT	1000	/* challenge ACKs a second, as Linux */
 #define TCP_EMBRYONIC_MAX	4096	/* kernel-wide */
-#define TCP_EMBRYONIC_MIN_PER_LISTENER 128
 
 /* tcp_subr.c */
 int	tcp_init(struct netstate *ns);

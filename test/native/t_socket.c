@@ -90,7 +90,7 @@ basics(void)
 	CHECK_EQ(rump_sys_getpeername(c, (struct sockaddr *)&got, &len), 0);
 	CHECK_EQ(len, offsetof(struct sockaddr_un, sun_path) + 6);
 	CHECK(strcmp(got.sun_path, "/sock") == 0);
-	CHECK_EQ(rump_sys_socket(AF_INET, SOCK_STREAM, 0), -1);
+	CHECK_EQ(rump_sys_socket(AF_APPLETALK, SOCK_STREAM, 0), -1);
 	CHECK_EQ(errno, EAFNOSUPPORT);
 	halt(k);
 }
