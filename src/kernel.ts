@@ -5,6 +5,7 @@ import { createFs, type KernelFs } from './fs/index.js';
 import { Sys } from './gen/sys.js';
 import { native, type ProcHandle } from './native.js';
 import { Poller } from './net/poller.js';
+import { createNet, type KernelDgram, type KernelNet } from './net/index.js';
 
 const kernDebug = createDebug('rumpkit:kern');
 const debug = createDebug('rumpkit:kernel');
@@ -197,6 +198,7 @@ export class Process {
   #pid = -1;
   #fs: KernelFs | undefined;
   #poller: Poller | undefined;
+  #net: { net: KernelNet; dgram: KernelDgram } | undefined;
 
   /** @internal */
   constructor(kernel: Kernel, h: ProcHandle) {
@@ -213,6 +215,16 @@ export class Process {
   /** A node:fs-compatible API acting as this process (its credentials, cwd and descriptors). */
   get fs(): KernelFs {
     return (this.#fs ??= createFs(native.slot(this.#h)));
+  }
+
+  /** A node:net-compatible API on this process's sockets. */
+  get net(): KernelNet {
+    return (this.#net ??= createNet(this)).net;
+  }
+
+  /** A node:dgram-compatible API on this process's sockets. */
+  get dgram(): KernelDgram {
+    return (this.#net ??= createNet(this)).dgram;
   }
 
   /** @internal The readiness of this process's descriptors on the event loop. */
@@ -422,6 +434,16 @@ export class Kernel {
   /** A node:fs-compatible API acting as pid 1 (root). */
   get fs(): KernelFs {
     return this.init.fs;
+  }
+
+  /** node:net on the kernel, as its pid 1. */
+  get net(): KernelNet {
+    return this.init.net;
+  }
+
+  /** node:dgram on the kernel, as its pid 1. */
+  get dgram(): KernelDgram {
+    return this.init.dgram;
   }
 
   get halted(): boolean {

@@ -1,0 +1,288 @@
+/*
+ * The C half of the network benchmarks: TCP bulk throughput and 1-byte
+ * round-trip latency, over the host's loopback and over rumpkit's
+ * networks, each pair measured in the same run and interleaved.
+ * bench/net.ts builds and runs this program and prints the ratios; the
+ * program prints one JSON object on stdout and nothing else.
+ *
+ *   bench_net [-m MiB] [-r round-trips] [-b batches] [-s sides]
+ *
+ * sides: a comma list of host, lo0 (one kernel), shmif (two kernels on a
+ * bus in this process), shmif2p (two processes), tap (kernel <-> Linux).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rump/rump.h>
+#include <rump/rump_syscalls.h>
+
+#define CHUNK		(128 * 1024)
+#define MAXBATCH	16
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "bench_net: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+/*
+ * A side: the socket calls of one network, and how a thread joins it.
+ * The host's are libc's; a kernel's are rump_sys_* with the thread bound
+ * to that kernel.
+ */
+struct side {
+	const char *name;
+	struct rump_kernel *srvk, *clik;	/* NULL: the host */
+	const char *srvaddr;			/* where the server listens */
+	const char *bindaddr;
+};
+
+static void
+enter(struct rump_kernel *k)
+{
+	if (k != NULL && rump_kernel_enter(k) != 0)
+		die("rump_kernel_enter");
+}
+
+#define CALL(k, fn, ...) ((k) != NULL ? rump_sys_##fn(__VA_ARGS__) : fn(__VA_ARGS__))
+
+static int
+tcp_listen(struct rump_kernel *k, const char *addr, int *portp)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int one = 1, fd;
+
+	inet_pton(AF_INET, addr, &sin.sin_addr);
+	if ((fd = CALL(k, socket, AF_INET, SOCK_STREAM, 0)) < 0)
+		die("socket");
+	CALL(k, setsockopt, fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (CALL(k, bind, fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		die("bind");
+	if (CALL(k, listen, fd, 16) < 0)
+		die("listen");
+	if (CALL(k, getsockname, fd, (struct sockaddr *)&sin, &len) < 0)
+		die("getsockname");
+	*portp = ntohs(sin.sin_port);
+	return fd;
+}
+
+static int
+tcp_connect(struct rump_kernel *k, const char *addr, int port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+	    .sin_port = htons((uint16_t)port) };
+	int one = 1, fd;
+
+	inet_pton(AF_INET, addr, &sin.sin_addr);
+	if ((fd = CALL(k, socket, AF_INET, SOCK_STREAM, 0)) < 0)
+		die("socket");
+	if (CALL(k, connect, fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		die("connect");
+	CALL(k, setsockopt, fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return fd;
+}
+
+struct server_arg {
+	struct rump_kernel *k;
+	int lfd;
+	int mode;		/* 0: sink bytes; 1: echo 1-byte messages */
+	uint64_t bytes;
+};
+
+static void *
+server_thread(void *arg)
+{
+	struct server_arg *a = arg;
+	static __thread char buf[CHUNK];
+	int one = 1, fd;
+	ssize_t n;
+
+	enter(a->k);
+	if ((fd = CALL(a->k, accept, a->lfd, NULL, NULL)) < 0)
+		die("accept");
+	CALL(a->k, setsockopt, fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	for (;;) {
+		n = CALL(a->k, read, fd, buf, a->mode == 0 ? sizeof(buf) : 1);
+		if (n <= 0)
+			break;
+		a->bytes += (uint64_t)n;
+		if (a->mode == 1 && CALL(a->k, write, fd, buf, 1) != 1)
+			die("echo write");
+	}
+	CALL(a->k, close, fd);
+	return NULL;
+}
+
+/* Bytes per second of a bulk transfer of mib MiB. */
+static double
+run_bulk(const struct side *s, unsigned mib)
+{
+	static char buf[CHUNK];
+	struct server_arg a = { .k = s->srvk, .mode = 0 };
+	pthread_t t;
+	uint64_t total = (uint64_t)mib << 20, sent = 0, t0, t1;
+	int port, fd;
+
+	enter(s->srvk);
+	a.lfd = tcp_listen(s->srvk, s->bindaddr, &port);
+	pthread_create(&t, NULL, server_thread, &a);
+	enter(s->clik);
+	fd = tcp_connect(s->clik, s->srvaddr, port);
+	t0 = now_ns();
+	while (sent < total) {
+		ssize_t n = CALL(s->clik, write, fd, buf, sizeof(buf));
+
+		if (n <= 0)
+			die("bulk write");
+		sent += (uint64_t)n;
+	}
+	CALL(s->clik, shutdown, fd, SHUT_WR);
+	pthread_join(t, NULL);
+	t1 = now_ns();
+	CALL(s->clik, close, fd);
+	enter(s->srvk);
+	CALL(s->srvk, close, a.lfd);
+	if (a.bytes != total) {
+		fprintf(stderr, "bench_net: %s: %llu of %llu bytes arrived\n",
+		    s->name, (unsigned long long)a.bytes,
+		    (unsigned long long)total);
+		exit(1);
+	}
+	return (double)total * 1e9 / (double)(t1 - t0);
+}
+
+/* Nanoseconds per 1-byte round trip. */
+static double
+run_rtt(const struct side *s, unsigned trips)
+{
+	struct server_arg a = { .k = s->srvk, .mode = 1 };
+	pthread_t t;
+	uint64_t t0, t1;
+	char c = 'x';
+	int port, fd;
+
+	enter(s->srvk);
+	a.lfd = tcp_listen(s->srvk, s->bindaddr, &port);
+	pthread_create(&t, NULL, server_thread, &a);
+	enter(s->clik);
+	fd = tcp_connect(s->clik, s->srvaddr, port);
+	/* warm up */
+	for (unsigned i = 0; i < trips / 10 + 1; i++) {
+		if (CALL(s->clik, write, fd, &c, 1) != 1 ||
+		    CALL(s->clik, read, fd, &c, 1) != 1)
+			die("rtt warm-up");
+	}
+	t0 = now_ns();
+	for (unsigned i = 0; i < trips; i++) {
+		if (CALL(s->clik, write, fd, &c, 1) != 1 ||
+		    CALL(s->clik, read, fd, &c, 1) != 1)
+			die("rtt");
+	}
+	t1 = now_ns();
+	CALL(s->clik, shutdown, fd, SHUT_WR);
+	pthread_join(t, NULL);
+	CALL(s->clik, close, fd);
+	enter(s->srvk);
+	CALL(s->srvk, close, a.lfd);
+	return (double)(t1 - t0) / trips;
+}
+
+static int
+cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_d);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static bool
+want(const char *sides, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = sides; (p = strstr(p, name)) != NULL; p += n)
+		if ((p == sides || p[-1] == ',') && (p[n] == ',' || p[n] == 0))
+			return true;
+	return false;
+}
+
+int
+main(int argc, char **argv)
+{
+	unsigned mib = 256, trips = 20000;
+	int batches = 5, opt, nsides = 0;
+	const char *sides = "host,lo0";
+	struct side sv[8];
+	double bulk[8][MAXBATCH], rtt[8][MAXBATCH];
+	struct rump_kernel *k0 = NULL;
+
+	while ((opt = getopt(argc, argv, "m:r:b:s:")) != -1) {
+		switch (opt) {
+		case 'm': mib = (unsigned)atoi(optarg); break;
+		case 'r': trips = (unsigned)atoi(optarg); break;
+		case 'b': batches = atoi(optarg); break;
+		case 's': sides = optarg; break;
+		default:
+			fprintf(stderr, "usage: bench_net [-m MiB] [-r trips] [-b batches] [-s sides]\n");
+			return 2;
+		}
+	}
+	if (batches < 1 || batches > MAXBATCH)
+		batches = 5;
+	if (want(sides, "host"))
+		sv[nsides++] = (struct side){ "host", NULL, NULL, "127.0.0.1", "127.0.0.1" };
+	if (want(sides, "lo0")) {
+		struct rump_config cfg = { .memlimit = 1ull << 30 };
+
+		if ((k0 = rump_kernel_boot(&cfg)) == NULL)
+			die("boot");
+		sv[nsides++] = (struct side){ "lo0", k0, k0, "127.0.0.1", "127.0.0.1" };
+	}
+	for (int b = 0; b < batches; b++) {
+		for (int i = 0; i < nsides; i++) {
+			bulk[i][b] = run_bulk(&sv[i], mib);
+			rtt[i][b] = run_rtt(&sv[i], trips);
+		}
+	}
+	rump_kernel_leave();
+	printf("{\"mib\":%u,\"trips\":%u,\"batches\":%d,\"sides\":{", mib, trips,
+	    batches);
+	for (int i = 0; i < nsides; i++)
+		printf("%s\"%s\":{\"bulk_Bps\":%.0f,\"rtt_ns\":%.0f}", i ? "," : "",
+		    sv[i].name, median(bulk[i], batches), median(rtt[i], batches));
+	printf("}}\n");
+	if (k0 != NULL && rump_kernel_halt(k0) != 0)
+		fprintf(stderr, "bench_net: the lo0 kernel leaked\n");
+	return 0;
+}
