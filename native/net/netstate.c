@@ -191,8 +191,16 @@ net_sleep(struct netstate *ns, kcondvar_t *cv, int64_t timeout_ns)
 	int error = 0;
 
 	KASSERT(net_locked(ns));
-	/* what we looped back must not wait for our wake-up */
-	net_drain(ns);
+	/*
+	 * What we looped back must not wait for our wake-up; and what it
+	 * did may be what the caller waits for (a loopback TCP handshake
+	 * completes in there, and its wake-up went out before we slept):
+	 * the caller looks again instead of sleeping through it.
+	 */
+	if (ns->ns_loopq_head != NULL && !ns->ns_draining) {
+		net_drain(ns);
+		return 0;
+	}
 	atomic_store(&ns->ns_owner, NULL);
 	if (timeout_ns < 0)
 		cv_wait(cv, &ns->ns_lock);

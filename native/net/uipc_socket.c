@@ -1103,6 +1103,8 @@ sosetopt_locked(struct socket *so, int name, const void *val, socklen_t len)
 			u = INT_MAX / 2;
 		so->so_snd.sb_hiwat = MAX(u * 2, SOCK_MIN_SNDBUF);
 		so->so_snd.sb_mbmax = 2 * so->so_snd.sb_hiwat;
+		/* the user's size stands: no auto-tuning (Linux's lock) */
+		so->so_snd.sb_flags &= ~SB_AUTOSIZE;
 		sowwakeup(so);
 		break;
 	}
@@ -1116,6 +1118,7 @@ sosetopt_locked(struct socket *so, int name, const void *val, socklen_t len)
 			u = INT_MAX / 2;
 		so->so_rcv.sb_hiwat = MAX(u * 2, SOCK_MIN_RCVBUF);
 		so->so_rcv.sb_mbmax = 2 * so->so_rcv.sb_hiwat;
+		so->so_rcv.sb_flags &= ~SB_AUTOSIZE;
 		break;
 	}
 	case SO_RCVLOWAT:

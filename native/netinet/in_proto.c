@@ -7,6 +7,8 @@
  * the one asked for, or any when 0 was asked (the type's default) or the
  * entry's is 0 (raw IP takes every protocol and refuses 0 itself).
  */
+#include <netinet/ip_icmp.h>
+
 #include "sys/systm.h"
 #include "sys/kmem.h"
 #include "sys/socketvar.h"
@@ -14,6 +16,7 @@
 #include "netinet/in_var.h"
 #include "netinet/in_pcb.h"
 #include "netinet/ip_var.h"
+#include "netinet/tcp_var.h"
 
 /* The same requests for every datagram kind; they differ in attach and send. */
 #define INET_DGRAM_REQS						\
@@ -38,7 +41,28 @@ static const struct protosw inetsw[] = {
 		.pr_ctloutput = ip_ctloutput,
 		INET_DGRAM_REQS,
 	},
-	/* TCP: tcp_usrreq.c's SOCK_STREAM entry goes here. */
+	{
+		.pr_type = SOCK_STREAM,
+		.pr_domain = (struct domain *)&inetdomain,
+		.pr_protocol = IPPROTO_TCP,
+		.pr_flags = PR_CONNREQUIRED | PR_WANTRCVD | PR_LISTEN |
+		    PR_ABRTACPTDIS,
+		.pr_attach = tcp_usr_attach,
+		.pr_detach = tcp_usr_detach,
+		.pr_bind = tcp_usr_bind,
+		.pr_listen = tcp_usr_listen,
+		.pr_connect = tcp_usr_connect,
+		.pr_accept = tcp_usr_accept,
+		.pr_disconnect = tcp_usr_disconnect,
+		.pr_shutdown = tcp_usr_shutdown,
+		.pr_abort = tcp_usr_abort,
+		.pr_rcvd = tcp_usr_rcvd,
+		.pr_send = tcp_usr_send,
+		.pr_sockaddr = tcp_usr_sockaddr,
+		.pr_peeraddr = tcp_usr_peeraddr,
+		.pr_ctloutput = tcp_ctloutput,
+		.pr_ioctl = tcp_usr_ioctl,
+	},
 	{
 		/* ICMP echo without privilege, as Linux's ping sockets */
 		.pr_type = SOCK_DGRAM,
@@ -88,7 +112,8 @@ inet_init(struct netstate *ns)
 	if ((error = in_pcbtable_init(ns, &is->is_udbtable, 64)) != 0 ||
 	    (error = in_pcbtable_init(ns, &is->is_tcbtable, 512)) != 0 ||
 	    (error = in_pcbtable_init(ns, &is->is_rawtable, 4)) != 0 ||
-	    (error = ipq_init(ns)) != 0) {
+	    (error = ipq_init(ns)) != 0 ||
+	    (error = tcp_init(ns)) != 0) {
 		inet_fini(ns);
 		return error;
 	}
@@ -117,6 +142,7 @@ inet_fini(struct netstate *ns)
 	ns->ns_ip_input = NULL;
 	ns->ns_ip_unreach = NULL;
 	ipq_fini(ns);
+	tcp_fini(ns);		/* its tcpcbs hang off the table's pcbs */
 	in_pcbtable_fini(is->is_rawtable);
 	in_pcbtable_fini(is->is_tcbtable);
 	in_pcbtable_fini(is->is_udbtable);
