@@ -760,9 +760,12 @@ soreceive(struct socket *so, struct mbuf **paddr, struct uio *uio,
 		size_t need;
 
 		if ((prp->pr_flags & PR_CONNREQUIRED) &&
-		    !(so->so_state & (SS_ISCONNECTED | SS_ISCONNECTING)) &&
-		    sb->sb_mb == NULL) {
-			/* never connected: AF_UNIX streams say EINVAL */
+		    !(so->so_state & (SS_ISCONNECTED | SS_ISCONNECTING |
+		    SS_ISDISCONNECTED)) && sb->sb_mb == NULL) {
+			/*
+			 * never connected: AF_UNIX streams say EINVAL (one
+			 * that was and is no longer reads end of file)
+			 */
 			error = (prp->pr_domain->dom_family == AF_UNIX &&
 			    so->so_type == SOCK_STREAM) ? EINVAL : ENOTCONN;
 			goto out;
