@@ -21,6 +21,7 @@ extern "C" {
 
 #define RUMP_IF_SHMIF	1	/* a shared-memory bus between kernels */
 #define RUMP_IF_TAP	2	/* a host TAP device (virtif) */
+#define RUMP_IF_CALLBACK 3	/* frames go to a function (cbif): tests */
 
 struct rump_ifcfg {
 	int		kind;		/* RUMP_IF_SHMIF or RUMP_IF_TAP */
@@ -32,6 +33,12 @@ struct rump_ifcfg {
 	unsigned	mtu;		/* 0: 1500 */
 	const uint8_t	*mac;		/* 6 bytes, or NULL: random, locally
 					   administered */
+	/*
+	 * callback: every frame the kernel sends, with its network lock
+	 * held (do not call into that kernel from it; copy what you keep)
+	 */
+	void		(*output)(void *arg, const void *frame, size_t len);
+	void		*output_arg;
 };
 
 /*
@@ -145,6 +152,13 @@ struct rump_arpstat {
 	uint64_t dupips, timeouts, dropped_noentry, held;
 };
 int rump_net_arpstat(struct rump_kernel *k, struct rump_arpstat *st);
+
+/*
+ * Hand the kernel a link-level frame as if ifname had received it (tests,
+ * fuzzing); it is processed before the call returns.
+ */
+int rump_net_input_frame(struct rump_kernel *k, const char *ifname,
+    const void *frame, size_t len);
 
 /* Send a raw link-level frame on ifname (tests, tools). */
 int rump_net_output_frame(struct rump_kernel *k, const char *ifname,
