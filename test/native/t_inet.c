@@ -19,6 +19,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -716,6 +717,66 @@ t_host_unreachable(void)
 	pair_clean(&p);
 }
 
+/* ------------------------------------------------------------- ioctls */
+
+/* Interface ioctls through a socket descriptor, as ifconfig uses them. */
+static void
+t_ifioctl(void)
+{
+	struct pair p;
+	struct ifreq ifr;
+	struct ifconf ifc;
+	struct ifreq list[8];
+	struct sockaddr_in sin, b7 = sin4(ADDR_B, 7);
+	int s, sb;
+
+	REQUIRE(pair_up(&p, "ioctl") == 0);
+	REQUIRE((s = sock(p.a, SOCK_DGRAM, 0)) >= 0);
+	memset(&ifc, 0, sizeof(ifc));
+	ifc.ifc_len = sizeof(list);
+	ifc.ifc_req = list;
+	CHECK_EQ(rump_sys_ioctl(s, SIOCGIFCONF, (long)&ifc), 0);
+	CHECK_EQ(ifc.ifc_len, 2 * (int)sizeof(struct ifreq));	/* lo0, shmif0 */
+	CHECK(strcmp(list[0].ifr_name, "lo0") == 0);
+	CHECK(strcmp(list[1].ifr_name, p.na) == 0);
+	memcpy(&sin, &list[1].ifr_addr, sizeof(sin));
+	CHECK_EQ(sin.sin_addr.s_addr, ip4(ADDR_A));
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, p.na);
+	CHECK_EQ(rump_sys_ioctl(s, SIOCGIFFLAGS, (long)&ifr), 0);
+	CHECK((ifr.ifr_flags & (IFF_UP | IFF_RUNNING)) == (IFF_UP | IFF_RUNNING));
+	CHECK_EQ(rump_sys_ioctl(s, SIOCGIFBRDADDR, (long)&ifr), 0);
+	memcpy(&sin, &ifr.ifr_broadaddr, sizeof(sin));
+	CHECK_EQ(sin.sin_addr.s_addr, ip4("10.7.0.255"));
+	CHECK_EQ(rump_sys_ioctl(s, SIOCGIFMTU, (long)&ifr), 0);
+	CHECK_EQ(ifr.ifr_mtu, 1500);
+	ifr.ifr_mtu = 1280;
+	CHECK_EQ(rump_sys_ioctl(s, SIOCSIFMTU, (long)&ifr), 0);
+	CHECK_EQ(rump_sys_ioctl(s, SIOCGIFMTU, (long)&ifr), 0);
+	CHECK_EQ(ifr.ifr_mtu, 1280);
+	strcpy(ifr.ifr_name, "nosuch0");
+	CHECK_ERR(rump_sys_ioctl(s, SIOCGIFMTU, (long)&ifr), ENODEV);
+	CHECK_ERR(rump_sys_ioctl(s, SIOCGIFMTU, 8), EFAULT);
+	/* fragments follow the new MTU: 3008 bytes as 1256 + 1256 + 496 */
+	REQUIRE((sb = sock(p.b, SOCK_DGRAM, 0)) >= 0);
+	REQUIRE(rump_sys_bind(sb, SA(b7), sizeof(b7)) == 0);
+	udp_echo_one(p.a, s, p.b, sb, b7, 3000, 9);
+	/* changes need privilege */
+	rump_kernel_enter(p.a);
+	REQUIRE(rump_lwproc_rfork(RUMP_RFFDG) == 0);
+	REQUIRE(rump_sys_setuid(1000) == 0);
+	strcpy(ifr.ifr_name, p.na);
+	ifr.ifr_mtu = 1400;
+	CHECK_ERR(rump_sys_ioctl(s, SIOCSIFMTU, (long)&ifr), EPERM);
+	CHECK_EQ(rump_sys_ioctl(s, SIOCGIFMTU, (long)&ifr), 0);
+	CHECK_EQ(ifr.ifr_mtu, 1280);
+	pair_down(&p);
+	if (have_tshark)
+		CHECK_EQ(tshark_count(p.pcapa, "ip.src == " ADDR_A " && "
+		    "ip.flags.mf == 1 && ip.len == 1276"), 2);
+	pair_clean(&p);
+}
+
 /* ------------------------------------------------------------ processes */
 
 #define PROC_N	12
@@ -811,4 +872,5 @@ TESTS(
 	T(t_udp_big_impaired),
 	T(t_port_unreachable),
 	T(t_host_unreachable),
+	T(t_ifioctl),
 )
