@@ -121,7 +121,7 @@ inet_init(struct netstate *ns)
 	if (rumpuser_getrandom(&is->is_ip_id, sizeof(is->is_ip_id), 0,
 	    &got) != 0)
 		is->is_ip_id = 1;
-	is->is_icmp_last = mono_ns();
+	/* is_icmp_last 0: the ICMP error bucket starts full (ip_icmp.c) */
 	if ((error = domain_register(ns, &inetdomain)) != 0) {
 		inet_fini(ns);
 		return error;

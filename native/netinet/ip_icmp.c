@@ -44,6 +44,9 @@ icmp_ratelimit_ok(struct netstate *ns, struct in_addr dst)
 
 	if (in_localaddr(ns, dst))	/* no limit toward ourselves */
 		return true;
+	/* the bucket starts full (Linux), not empty: the first error goes */
+	if (is->is_icmp_last == 0)
+		elapsed = NS_PER_SEC;
 	is->is_icmp_last = now;
 	if (elapsed > 0)
 		is->is_icmp_tokens = elapsed >= NS_PER_SEC ? cap :
