@@ -519,7 +519,7 @@ rump_net_input_frame(struct rump_kernel *k, const char *ifname,
 		return EMSGSIZE;
 	if ((error = net_enter(k, ifname, &ns, &ifp)) != 0)
 		return error;
-	if ((m = m_devget(k, frame, len, MAX_LINKHDR, ifp)) == NULL)
+	if ((m = m_devget(k, frame, len, ETHER_ALIGN, ifp)) == NULL)
 		error = ENOBUFS;
 	else
 		if_input(ifp, m);

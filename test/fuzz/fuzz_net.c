@@ -51,14 +51,21 @@ static struct {
 } ksent;
 
 static void
-kernel_output(void *arg, const void *frame, size_t len)
+kernel_output(void *arg, const void *frame, size_t flen)
 {
-	const uint8_t *f = frame;
+	/* the headers, copied where struct ip and tcphdr are aligned */
+	static union {
+		uint8_t b[2 + ETHER_HDR + 60 + 60];
+		uint32_t align;
+	} hb;
+	const uint8_t *f = hb.b + 2;
+	size_t len = flen < sizeof(hb.b) - 2 ? flen : sizeof(hb.b) - 2;
 	const struct ip *ip;
 	const struct tcphdr *th;
 	size_t hl, plen;
 
 	(void)arg;
+	memcpy(hb.b + 2, frame, len);
 	if (len < ETHER_HDR + sizeof(*ip) || f[12] != 0x08 || f[13] != 0x00)
 		return;
 	ip = (const void *)(f + ETHER_HDR);
@@ -225,7 +232,12 @@ sockets_close(struct socks *s)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static uint8_t frame[65536 + ETHER_HDR];
+	/* frame + 2: the IP header 4-aligned, as drivers give it */
+	static union {
+		uint8_t b[2 + 65536 + ETHER_HDR];
+		uint32_t align;
+	} fb;
+	uint8_t *frame = fb.b + 2;
 	struct rump_config cfg = { .memlimit = 64u << 20 };
 	struct rump_ifcfg ic = { .kind = RUMP_IF_CALLBACK, .address = "10.0.0.1/24",
 	    .mac = kmac, .output = kernel_output };
@@ -242,6 +254,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (size >= 3 && nframes++ < MAXFRAMES) {
 		unsigned flags = data[0];
 		size_t len = (size_t)data[1] | (size_t)data[2] << 8;
+		/* the u16 length is at most 65535: it always fits */
 
 		data += 3;
 		size -= 3;
