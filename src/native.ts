@@ -81,6 +81,13 @@ export interface NativeBinding extends NativeSys {
     counters: Record<string, number>;
   }[];
   netArp(h: ProcHandle): { interface: string; address: string; mac: string; state: string }[];
+  netSockets(h: ProcHandle): {
+    protocol: 'tcp' | 'udp' | 'unix' | 'raw' | 'icmp'; type: number; state: string;
+    local: { address: string; port: number } | string | undefined;
+    peer: { address: string; port: number } | string | undefined;
+    recvQ: number; sendQ: number; pid: number; uid: number;
+  }[];
+  netStats(h: ProcHandle): Record<string, Record<string, number>>;
   /** A bare call through node-addon-api, for the benchmarks. */
   noop(): void;
   /** A bare call through plain Node-API, for the benchmarks. */

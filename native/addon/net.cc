@@ -310,6 +310,91 @@ napi_value js_arp(napi_env env, napi_callback_info info) {
   return arr;
 }
 
+// An address as { address, port } (inet) or a path (unix); undefined: none.
+napi_value sockaddr_value(napi_env env, const struct sockaddr_storage &ss, socklen_t len) {
+  if (len == 0) return undef(env);
+  if (ss.ss_family == AF_INET) {
+    const auto *sin = reinterpret_cast<const struct sockaddr_in *>(&ss);
+    napi_value o;
+    napi_create_object(env, &o);
+    set_str(env, o, "address", ip(sin->sin_addr).c_str());
+    set_num(env, o, "port", ntohs(sin->sin_port));
+    return o;
+  }
+  if (ss.ss_family == AF_UNIX) {
+    const char *p = reinterpret_cast<const char *>(&ss) + 2;
+    size_t n = len > 2 ? len - 2 : 0;
+    std::string path(p, n);
+    if (!path.empty() && path[0] != '\0') path = path.c_str();  // up to its NUL
+    napi_value v;
+    napi_create_string_utf8(env, path.data(), path.size(), &v);
+    return v;
+  }
+  return undef(env);
+}
+
+napi_value js_sockets(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  if (a.ph == nullptr) return nullptr;
+  unsigned n = 0;
+  std::vector<struct rump_sockinfo> v(64);
+  int error;
+  while ((error = rump_net_sockets(a.ph->kh->k, v.data(), static_cast<unsigned>(v.size()), &n)) == 0 &&
+         n > v.size())
+    v.resize(n);
+  if (error != 0) return throw_errno(env, error, "sockets");
+  napi_value arr;
+  napi_create_array_with_length(env, n, &arr);
+  for (unsigned i = 0; i < n; i++) {
+    const struct rump_sockinfo &si = v[i];
+    napi_value o;
+    napi_create_object(env, &o);
+    const char *proto = si.family == AF_UNIX ? "unix"
+                        : si.type == SOCK_STREAM ? "tcp"
+                        : si.type == SOCK_DGRAM && si.protocol == IPPROTO_ICMP ? "icmp"
+                        : si.type == SOCK_DGRAM ? "udp"
+                        : "raw";
+    set_str(env, o, "protocol", proto);
+    set_num(env, o, "type", si.type);
+    set_str(env, o, "state", si.state);
+    napi_set_named_property(env, o, "local", sockaddr_value(env, si.local, si.locallen));
+    napi_set_named_property(env, o, "peer", sockaddr_value(env, si.peer, si.peerlen));
+    set_num(env, o, "recvQ", static_cast<double>(si.recvq));
+    set_num(env, o, "sendQ", static_cast<double>(si.sendq));
+    set_num(env, o, "pid", si.pid);
+    set_num(env, o, "uid", si.uid);
+    napi_set_element(env, arr, i, o);
+  }
+  return arr;
+}
+
+napi_value js_stats(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  if (a.ph == nullptr) return nullptr;
+  unsigned n = 0;
+  std::vector<struct rump_netstat> v(256);
+  int error;
+  while ((error = rump_net_stats(a.ph->kh->k, v.data(), static_cast<unsigned>(v.size()), &n)) == 0 &&
+         n > v.size())
+    v.resize(n);
+  if (error != 0) return throw_errno(env, error, "stats");
+  napi_value o;
+  napi_create_object(env, &o);
+  for (unsigned i = 0; i < n; i++) {
+    napi_value group;
+    bool has = false;
+    napi_has_named_property(env, o, v[i].proto, &has);
+    if (has) {
+      napi_get_named_property(env, o, v[i].proto, &group);
+    } else {
+      napi_create_object(env, &group);
+      napi_set_named_property(env, o, v[i].proto, group);
+    }
+    set_num(env, group, v[i].name, static_cast<double>(v[i].value));
+  }
+  return o;
+}
+
 }  // namespace
 
 void register_net(napi_env env, napi_value exports) {
@@ -324,6 +409,8 @@ void register_net(napi_env env, napi_value exports) {
       {"netCapture", nullptr, js_capture, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"netIfconfig", nullptr, js_ifconfig, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"netArp", nullptr, js_arp, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"netSockets", nullptr, js_sockets, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"netStats", nullptr, js_stats, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
 }

@@ -75,6 +75,26 @@ export interface NetConfig {
   impair(name: string, imp: Impairments): void;
   /** The ARP cache. */
   arp(): { interface: string; address: string; mac: string; state: string }[];
+  /** Every socket of the kernel, like ss (TCP connections in TIME-WAIT included). */
+  sockets(): SocketInfo[];
+  /** Protocol counters by protocol (ip, icmp, udp, tcp, arp), like netstat -s. */
+  stats(): Record<'ip' | 'icmp' | 'udp' | 'tcp' | 'arp', Record<string, number>>;
+}
+
+export interface SocketInfo {
+  protocol: 'tcp' | 'udp' | 'unix' | 'raw' | 'icmp';
+  type: number;
+  /** TCP's state as ss names it (ESTAB, LISTEN, TIME-WAIT …); UNCONN otherwise. */
+  state: string;
+  /** { address, port } for inet, a path (abstract names start with a NUL) for unix. */
+  local: { address: string; port: number } | string | undefined;
+  peer: { address: string; port: number } | string | undefined;
+  /** Bytes queued (listeners: connections waiting for accept, and the backlog). */
+  recvQ: number;
+  sendQ: number;
+  /** The creating process; -1 for connections that outlived their socket. */
+  pid: number;
+  uid: number;
 }
 
 const KINDS = { shmif: 1, tap: 2 } as const;
@@ -133,5 +153,7 @@ export function createNetConfig(h: ProcHandle): NetConfig {
         seed: imp.seed ?? 0,
       })),
     arp: () => call(() => native.netArp(h)),
+    sockets: () => call(() => native.netSockets(h)),
+    stats: () => call(() => native.netStats(h)) as ReturnType<NetConfig['stats']>,
   };
 }

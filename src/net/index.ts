@@ -11,7 +11,7 @@ import { Socket, type NetContext, type SocketConnectOpts, type SocketConstructor
 export { DgramSocket, Server, Socket };
 export type { RemoteInfo, ServerOpts, SocketConnectOpts, SocketConstructorOpts };
 
-export type { InterfaceInfo, InterfaceOptions, Impairments, NetConfig, RouteInfo } from './config.js';
+export type { InterfaceInfo, InterfaceOptions, Impairments, NetConfig, RouteInfo, SocketInfo } from './config.js';
 
 export interface KernelNet extends NetConfig {
   /** A Socket class of this process: `new k.net.Socket()` then `connect`. */

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <rump/rump.h>
 
@@ -159,6 +160,28 @@ int rump_net_arpstat(struct rump_kernel *k, struct rump_arpstat *st);
  */
 int rump_net_input_frame(struct rump_kernel *k, const char *ifname,
     const void *frame, size_t len);
+
+/* Sockets, as ss lists them (TCP connections in TIME_WAIT included). */
+struct rump_sockinfo {
+	int		family, type, protocol;
+	char		state[16];	/* ESTAB, LISTEN, TIME-WAIT, UNCONN ... */
+	struct sockaddr_storage local, peer;
+	socklen_t	locallen, peerlen;	/* 0: none */
+	uint64_t	recvq, sendq;	/* listeners: accept queue and its limit */
+	pid_t		pid;		/* creator; -1 when no socket is left */
+	uid_t		uid;
+};
+int rump_net_sockets(struct rump_kernel *k, struct rump_sockinfo *out,
+    unsigned max, unsigned *np);
+
+/* Protocol counters, as netstat -s shows them: (protocol, name, value). */
+struct rump_netstat {
+	char		proto[8];	/* ip, icmp, udp, tcp, arp */
+	char		name[24];
+	uint64_t	value;
+};
+int rump_net_stats(struct rump_kernel *k, struct rump_netstat *out,
+    unsigned max, unsigned *np);
 
 /* Send a raw link-level frame on ifname (tests, tools). */
 int rump_net_output_frame(struct rump_kernel *k, const char *ifname,
