@@ -179,7 +179,6 @@ unp_attach(struct socket *so, int proto)
 	if ((unp = kmem_zalloc(so->so_ns->ns_kernel, sizeof(*unp))) == NULL)
 		return ENOBUFS;
 	unp->unp_socket = so;
-	unp->unp_protocol = proto;
 	LIST_INIT(&unp->unp_refs);
 	LIST_INIT(&unp->unp_waiters);
 	if (so->so_type == SOCK_RAW)
@@ -334,7 +333,7 @@ unp_bind(struct socket *so, const struct sockaddr *nam, socklen_t len)
 	unp->unp_addr = sun;
 	unp->unp_addrlen = slen;
 	LIST_INSERT_HEAD(&us->us_bound, unp, unp_namelink);
-		unp->unp_named = true;
+	unp->unp_named = true;
 	return 0;
 }
 
