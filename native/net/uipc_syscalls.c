@@ -653,7 +653,8 @@ sys_recvmsg(struct lwp *l, const struct sys_recvmsg_args *uap, long *retval)
 		msg.msg_namelen = 0;
 	}
 	msg.msg_controllen = ctllen;
-	msg.msg_flags = flags;
+	/* Linux hands MSG_CMSG_CLOEXEC back in msg_flags */
+	msg.msg_flags = flags | (SCARG(uap, flags) & MSG_CMSG_CLOEXEC);
 	if ((error = copyout(&msg.msg_namelen, &umsg->msg_namelen,
 	    sizeof(msg.msg_namelen))) != 0 ||
 	    (error = copyout(&msg.msg_controllen, &umsg->msg_controllen,
