@@ -759,8 +759,13 @@ soreceive(struct socket *so, struct mbuf **paddr, struct uio *uio,
 	for (;;) {
 		size_t need;
 
+		/*
+		 * Not connected: unless it was (a pending error, then the
+		 * end of the data, come first, as Linux's tcp_recvmsg has it)
+		 */
 		if ((prp->pr_flags & PR_CONNREQUIRED) &&
-		    !(so->so_state & (SS_ISCONNECTED | SS_ISCONNECTING)) &&
+		    !(so->so_state & (SS_ISCONNECTED | SS_ISCONNECTING |
+		    SS_CANTRCVMORE)) && so->so_error == 0 &&
 		    sb->sb_mb == NULL) {
 			/* never connected: AF_UNIX streams say EINVAL */
 			error = (prp->pr_domain->dom_family == AF_UNIX &&
