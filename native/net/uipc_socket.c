@@ -417,15 +417,16 @@ so_senderror(struct socket *so)
 {
 	int error;
 
-	if (so->so_state & SS_CANTSENDMORE)
-		return EPIPE;
-	/* AF_UNIX reports a reset on receive only, as Linux */
+	/* AF_UNIX reports a reset on receive only, as Linux; TCP reports a
+	 * pending error before "can't send" (sk_stream_error's order) */
 	if (so->so_error != 0 &&
 	    so->so_proto->pr_domain->dom_family != AF_UNIX) {
 		error = so->so_error;
 		so->so_error = 0;
 		return error;
 	}
+	if (so->so_state & SS_CANTSENDMORE)
+		return EPIPE;
 	return 0;
 }
 
@@ -475,7 +476,9 @@ sosend(struct socket *so, const struct sockaddr *to, socklen_t tolen,
 			break;
 		if ((prp->pr_flags & PR_CONNREQUIRED) &&
 		    !(so->so_state & SS_ISCONNECTED)) {
-			error = ENOTCONN;
+			/* Linux's TCP says EPIPE, its AF_UNIX ENOTCONN */
+			error = prp->pr_domain->dom_family == AF_UNIX ?
+			    ENOTCONN : EPIPE;
 			/* the protocol knows better what an address means */
 			if (to == NULL && !(so->so_state & SS_ISCONNECTING))
 				break;
@@ -794,6 +797,11 @@ soreceive(struct socket *so, struct mbuf **paddr, struct uio *uio,
 			    sb->sb_cc >= MIN(uio->uio_resid, sb->sb_lowat))
 				break;	/* take what is there, wait for more */
 		}
+		/* TCP: the peer's FIN read as the end before an error that
+		 * came after it (tcp_recvmsg's SOCK_DONE) */
+		if ((so->so_state & SS_RCVEOF) &&
+		    prp->pr_domain->dom_family != AF_UNIX)
+			goto out;
 		if (so->so_error != 0) {
 			error = so_rcverror(so);
 			goto out;
@@ -866,6 +874,19 @@ out:
 	return error;
 }
 
+/*
+ * A connection attempt failed and connect said so: the socket is as new
+ * (Linux disconnects it then: reads say ENOTCONN, a new connect may go).
+ */
+static void
+so_connfailed(struct socket *so)
+{
+	if (so->so_proto->pr_domain->dom_family == AF_UNIX)
+		return;
+	so->so_state &= ~(SS_CANTRCVMORE | SS_CANTSENDMORE | SS_RCVEOF |
+	    SS_ISDISCONNECTED);
+}
+
 int
 soconnect(struct socket *so, const struct sockaddr *nam, socklen_t len,
     bool nbio)
@@ -875,8 +896,25 @@ soconnect(struct socket *so, const struct sockaddr *nam, socklen_t len,
 	int error;
 
 	net_lock(ns);
-	if (so->so_options & SOO_ACCEPTCONN) {
+	/* a listener: AF_UNIX says EINVAL; TCP answers itself (EISCONN) */
+	if ((so->so_options & SOO_ACCEPTCONN) &&
+	    so->so_proto->pr_domain->dom_family == AF_UNIX) {
 		error = EINVAL;
+		goto out;
+	}
+	/*
+	 * After EINPROGRESS, Linux's next connect reports the outcome once:
+	 * 0 when the connection is up, its error when it failed.
+	 */
+	if ((so->so_state & SS_INPROGRESS) &&
+	    !(so->so_state & SS_ISCONNECTING)) {
+		so->so_state &= ~SS_INPROGRESS;
+		if (so->so_state & SS_ISCONNECTED)
+			error = 0;
+		else if ((error = so_rcverror(so)) == 0)
+			error = ECONNABORTED;
+		if (error != 0)
+			so_connfailed(so);
 		goto out;
 	}
 	if ((so->so_proto->pr_flags & PR_CONNREQUIRED) &&
@@ -899,6 +937,7 @@ soconnect(struct socket *so, const struct sockaddr *nam, socklen_t len,
 		goto out;
 	if (so->so_state & SS_ISCONNECTING) {
 		if (nbio) {
+			so->so_state |= SS_INPROGRESS;
 			error = EINPROGRESS;
 			goto out;
 		}
@@ -909,7 +948,8 @@ soconnect(struct socket *so, const struct sockaddr *nam, socklen_t len,
 				goto out;
 			}
 		}
-		error = so_rcverror(so);
+		if ((error = so_rcverror(so)) != 0)
+			so_connfailed(so);
 	}
 out:
 	sounlock(ns);
@@ -986,6 +1026,14 @@ soshutdown(struct socket *so, int how)
 		/* a listener stops accepting */
 		cv_broadcast(&so->so_cv);
 	}
+	/* TCP: nothing to shut on a socket not connected (Linux still marks
+	 * it); a listener stops listening on SHUT_RD */
+	if (so->so_proto->pr_domain->dom_family != AF_UNIX &&
+	    (so->so_proto->pr_flags & PR_CONNREQUIRED) &&
+	    !(so->so_options & SOO_ACCEPTCONN) &&
+	    !(so->so_state & (SS_ISCONNECTED | SS_ISCONNECTING |
+	    SS_ISDISCONNECTING)))
+		error = ENOTCONN;
 	if (how != SHUT_RD) {
 		so->so_state |= SS_CANTSENDMORE;
 		if (so->so_proto->pr_shutdown != NULL)

@@ -422,9 +422,29 @@ t_time_wait(void)
 	CHECK_EQ(tcp_in_state(k, TCPS_TIME_WAIT), 1);
 	CHECK_EQ(tcp_in_state(k, TCPS_LAST_ACK), 0);
 
+	/* its port: taken, SO_REUSEADDR or not (the closed socket had none) */
 	sin = sin4("127.0.0.1", ntohs(me.sin_port));
 	REQUIRE((s = rump_sys_socket(AF_INET, SOCK_STREAM, 0)) >= 0);
 	CHECK_ERR(rump_sys_bind(s, SA(&sin), sizeof(sin)), EADDRINUSE);
+	CHECK_EQ(rump_sys_setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one,
+	    sizeof(one)), 0);
+	CHECK_ERR(rump_sys_bind(s, SA(&sin), sizeof(sin)), EADDRINUSE);
+	CHECK_EQ(rump_sys_close(s), 0);
+	/* with SO_REUSEADDR on both, the port can be taken over */
+	REQUIRE((c = rump_sys_socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	CHECK_EQ(rump_sys_setsockopt(c, SOL_SOCKET, SO_REUSEADDR, &one,
+	    sizeof(one)), 0);
+	sin = sin4("127.0.0.1", port);
+	CHECK_EQ(rump_sys_connect(c, SA(&sin), sizeof(sin)), 0);
+	REQUIRE((a = rump_sys_accept(l, NULL, NULL)) >= 0);
+	len = sizeof(me);
+	CHECK_EQ(rump_sys_getsockname(c, SA(&me), &len), 0);
+	CHECK_EQ(rump_sys_close(c), 0);
+	CHECK_EQ(rump_sys_read(a, buf, sizeof(buf)), 0);
+	CHECK_EQ(rump_sys_close(a), 0);
+	CHECK_EQ(tcp_in_state(k, TCPS_TIME_WAIT), 2);
+	sin = sin4("127.0.0.1", ntohs(me.sin_port));
+	REQUIRE((s = rump_sys_socket(AF_INET, SOCK_STREAM, 0)) >= 0);
 	CHECK_EQ(rump_sys_setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one,
 	    sizeof(one)), 0);
 	CHECK_EQ(rump_sys_bind(s, SA(&sin), sizeof(sin)), 0);
@@ -436,9 +456,10 @@ t_time_wait(void)
 	REQUIRE((a = rump_sys_accept(l, NULL, NULL)) >= 0);
 	CHECK_EQ(rump_sys_close(c), 0);
 	CHECK_EQ(rump_sys_close(a), 0);
-	WAIT_FOR(tcp_in_state(k, TCPS_TIME_WAIT) == 1, 10);
-	/* the first one (2 * 15 s) stays, the new one (2 * 50 ms) goes */
-	CHECK_EQ(tcp_in_state(k, TCPS_TIME_WAIT), 1);
+	CHECK_EQ(tcp_in_state(k, TCPS_TIME_WAIT), 3);
+	WAIT_FOR(tcp_in_state(k, TCPS_TIME_WAIT) == 2, 10);
+	/* the first two (2 * 15 s) stay, the new one (2 * 50 ms) goes */
+	CHECK_EQ(tcp_in_state(k, TCPS_TIME_WAIT), 2);
 	CHECK_EQ(rump_sys_close(l), 0);
 	halt(k);	/* with a TIME_WAIT left: freed, no leak */
 }
