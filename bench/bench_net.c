@@ -26,10 +26,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
+
 #include <rump/rump.h>
+#include <rump/rump_net.h>
 #include <rump/rump_syscalls.h>
 
 #define CHUNK		(128 * 1024)
+#define REMOTE_PORT	7000
 #define MAXBATCH	16
 
 static uint64_t
@@ -48,6 +55,14 @@ die(const char *what)
 	exit(1);
 }
 
+/* Children die with the benchmark. */
+#include <sys/prctl.h>
+static void
+prctl_pdeathsig(void)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
 /*
  * A side: the socket calls of one network, and how a thread joins it.
  * The host's are libc's; a kernel's are rump_sys_* with the thread bound
@@ -58,6 +73,7 @@ struct side {
 	struct rump_kernel *srvk, *clik;	/* NULL: the host */
 	const char *srvaddr;			/* where the server listens */
 	const char *bindaddr;
+	int	remote_port;	/* > 0: a child process serves at srvaddr:port */
 };
 
 static void
@@ -72,7 +88,8 @@ enter(struct rump_kernel *k)
 static int
 tcp_listen(struct rump_kernel *k, const char *addr, int *portp)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+	    .sin_port = htons((uint16_t)*portp) };
 	socklen_t len = sizeof(sin);
 	int one = 1, fd;
 
@@ -137,6 +154,40 @@ server_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * A remote side's server (a child process): each connection starts with a
+ * mode byte; bulk connections end with the byte count sent back (8 bytes).
+ */
+static void
+remote_serve(struct rump_kernel *k, int lfd)
+{
+	static char buf[CHUNK];
+
+	for (;;) {
+		uint64_t got = 0;
+		char mode;
+		int one = 1, fd = CALL(k, accept, lfd, NULL, NULL);
+
+		if (fd < 0)
+			die("remote accept");
+		CALL(k, setsockopt, fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (CALL(k, read, fd, &mode, 1) != 1)
+			die("remote mode");
+		for (;;) {
+			ssize_t n = CALL(k, read, fd, buf, mode == 'b' ? sizeof(buf) : 1);
+
+			if (n <= 0)
+				break;
+			got += (uint64_t)n;
+			if (mode == 'r' && CALL(k, write, fd, buf, 1) != 1)
+				die("remote echo");
+		}
+		if (mode == 'b')
+			CALL(k, write, fd, &got, sizeof(got));
+		CALL(k, close, fd);
+	}
+}
+
 /* Bytes per second of a bulk transfer of mib MiB. */
 static double
 run_bulk(const struct side *s, unsigned mib)
@@ -145,8 +196,32 @@ run_bulk(const struct side *s, unsigned mib)
 	struct server_arg a = { .k = s->srvk, .mode = 0 };
 	pthread_t t;
 	uint64_t total = (uint64_t)mib << 20, sent = 0, t0, t1;
-	int port, fd;
+	int port = 0, fd;
 
+	if (s->remote_port > 0) {
+		char mode = 'b';
+		uint64_t got = 0;
+
+		enter(s->clik);
+		fd = tcp_connect(s->clik, s->srvaddr, s->remote_port);
+		if (CALL(s->clik, write, fd, &mode, 1) != 1)
+			die("mode");
+		t0 = now_ns();
+		while (sent < total) {
+			ssize_t n = CALL(s->clik, write, fd, buf, sizeof(buf));
+
+			if (n <= 0)
+				die("bulk write");
+			sent += (uint64_t)n;
+		}
+		CALL(s->clik, shutdown, fd, SHUT_WR);
+		if (CALL(s->clik, read, fd, &got, sizeof(got)) != sizeof(got) ||
+		    got != total)
+			die("remote bulk count");
+		t1 = now_ns();
+		CALL(s->clik, close, fd);
+		return (double)total * 1e9 / (double)(t1 - t0);
+	}
 	enter(s->srvk);
 	a.lfd = tcp_listen(s->srvk, s->bindaddr, &port);
 	pthread_create(&t, NULL, server_thread, &a);
@@ -183,13 +258,22 @@ run_rtt(const struct side *s, unsigned trips)
 	pthread_t t;
 	uint64_t t0, t1;
 	char c = 'x';
-	int port, fd;
+	int port = 0, fd;
 
-	enter(s->srvk);
-	a.lfd = tcp_listen(s->srvk, s->bindaddr, &port);
-	pthread_create(&t, NULL, server_thread, &a);
-	enter(s->clik);
-	fd = tcp_connect(s->clik, s->srvaddr, port);
+	if (s->remote_port > 0) {
+		char mode = 'r';
+
+		enter(s->clik);
+		fd = tcp_connect(s->clik, s->srvaddr, s->remote_port);
+		if (CALL(s->clik, write, fd, &mode, 1) != 1)
+			die("mode");
+	} else {
+		enter(s->srvk);
+		a.lfd = tcp_listen(s->srvk, s->bindaddr, &port);
+		pthread_create(&t, NULL, server_thread, &a);
+		enter(s->clik);
+		fd = tcp_connect(s->clik, s->srvaddr, port);
+	}
 	/* warm up */
 	for (unsigned i = 0; i < trips / 10 + 1; i++) {
 		if (CALL(s->clik, write, fd, &c, 1) != 1 ||
@@ -204,10 +288,13 @@ run_rtt(const struct side *s, unsigned trips)
 	}
 	t1 = now_ns();
 	CALL(s->clik, shutdown, fd, SHUT_WR);
-	pthread_join(t, NULL);
+	if (s->remote_port <= 0)
+		pthread_join(t, NULL);
 	CALL(s->clik, close, fd);
-	enter(s->srvk);
-	CALL(s->srvk, close, a.lfd);
+	if (s->remote_port <= 0) {
+		enter(s->srvk);
+		CALL(s->srvk, close, a.lfd);
+	}
 	return (double)(t1 - t0) / trips;
 }
 
@@ -224,6 +311,88 @@ median(double *v, int n)
 {
 	qsort(v, (size_t)n, sizeof(*v), cmp_d);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static struct rump_kernel *
+shmif_kernel(const char *bus, const char *addr)
+{
+	struct rump_config cfg = { .memlimit = 1ull << 30 };
+	struct rump_ifcfg ic = { .kind = RUMP_IF_SHMIF, .bus = bus, .address = addr };
+	struct rump_kernel *k = rump_kernel_boot(&cfg);
+	int error;
+
+	if (k == NULL)
+		die("boot");
+	if ((error = rump_net_attach(k, &ic, NULL, 0)) != 0) {
+		errno = error;
+		die("shmif attach");
+	}
+	return k;
+}
+
+/* A child that serves on port 7000 of its own kernel on bus; its pid. */
+static pid_t
+shmif_child(const char *bus, const char *addr)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(p) != 0)
+		die("pipe");
+	if ((pid = fork()) == 0) {
+		struct rump_kernel *k;
+		int port, lfd;
+
+		close(p[0]);
+		prctl_pdeathsig();
+		k = shmif_kernel(bus, addr);
+		enter(k);
+		port = REMOTE_PORT;
+		lfd = tcp_listen(k, "0.0.0.0", &port);
+		if (write(p[1], "x", 1) != 1)
+			_exit(1);
+		remote_serve(k, lfd);
+		_exit(0);
+	}
+	close(p[1]);
+	if (read(p[0], &c, 1) != 1)
+		die("shmif child");
+	close(p[0]);
+	return pid;
+}
+
+/* A child in network namespace ns serving on the host's TCP at port 7000. */
+static pid_t
+netns_child(const char *ns)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(p) != 0)
+		die("pipe");
+	if ((pid = fork()) == 0) {
+		char path[128];
+		int fd, port, lfd;
+
+		close(p[0]);
+		prctl_pdeathsig();
+		snprintf(path, sizeof(path), "/run/netns/%s", ns);
+		if ((fd = open(path, O_RDONLY)) < 0 || setns(fd, CLONE_NEWNET) != 0)
+			die("setns");
+		port = REMOTE_PORT;
+		lfd = tcp_listen(NULL, "0.0.0.0", &port);
+		if (write(p[1], "x", 1) != 1)
+			_exit(1);
+		remote_serve(NULL, lfd);
+		_exit(0);
+	}
+	close(p[1]);
+	if (read(p[0], &c, 1) != 1)
+		die("netns child");
+	close(p[0]);
+	return pid;
 }
 
 static bool
@@ -245,7 +414,9 @@ main(int argc, char **argv)
 	const char *sides = "host,lo0";
 	struct side sv[8];
 	double bulk[8][MAXBATCH], rtt[8][MAXBATCH];
-	struct rump_kernel *k0 = NULL;
+	struct rump_kernel *k0 = NULL, *ka = NULL, *kb = NULL, *kc = NULL, *kt = NULL;
+	pid_t kids[2] = { 0, 0 };
+	char bus1[64], bus2[64], ns[64], tap[16], cmd[256];
 
 	while ((opt = getopt(argc, argv, "m:r:b:s:")) != -1) {
 		switch (opt) {
@@ -261,13 +432,47 @@ main(int argc, char **argv)
 	if (batches < 1 || batches > MAXBATCH)
 		batches = 5;
 	if (want(sides, "host"))
-		sv[nsides++] = (struct side){ "host", NULL, NULL, "127.0.0.1", "127.0.0.1" };
+		sv[nsides++] = (struct side){ "host", NULL, NULL, "127.0.0.1", "127.0.0.1", 0 };
 	if (want(sides, "lo0")) {
 		struct rump_config cfg = { .memlimit = 1ull << 30 };
 
 		if ((k0 = rump_kernel_boot(&cfg)) == NULL)
 			die("boot");
-		sv[nsides++] = (struct side){ "lo0", k0, k0, "127.0.0.1", "127.0.0.1" };
+		sv[nsides++] = (struct side){ "lo0", k0, k0, "127.0.0.1", "127.0.0.1", 0 };
+	}
+	snprintf(bus1, sizeof(bus1), "rumpkit-bench-%d-a", (int)getpid());
+	snprintf(bus2, sizeof(bus2), "rumpkit-bench-%d-b", (int)getpid());
+	if (want(sides, "shmif")) {
+		ka = shmif_kernel(bus1, "10.0.0.1/24");
+		kb = shmif_kernel(bus1, "10.0.0.2/24");
+		sv[nsides++] = (struct side){ "shmif", kb, ka, "10.0.0.2", "10.0.0.2", 0 };
+	}
+	if (want(sides, "shmif2p")) {
+		kids[0] = shmif_child(bus2, "10.0.1.2/24");
+		kc = shmif_kernel(bus2, "10.0.1.1/24");
+		sv[nsides++] = (struct side){ "shmif2p", NULL, kc, "10.0.1.2", NULL, REMOTE_PORT };
+	}
+	ns[0] = '\0';
+	if (want(sides, "tap")) {
+		struct rump_config cfg = { .memlimit = 1ull << 30 };
+		struct rump_ifcfg ic = { .kind = RUMP_IF_TAP, .device = tap,
+		    .address = "10.0.2.2/24" };
+
+		snprintf(ns, sizeof(ns), "rk-bench-%d", (int)getpid());
+		snprintf(tap, sizeof(tap), "rkb%d", (int)getpid() % 100000);
+		snprintf(cmd, sizeof(cmd), "ip netns add %s", ns);
+		if (system(cmd) != 0)
+			die("ip netns add");
+		if ((kt = rump_kernel_boot(&cfg)) == NULL ||
+		    rump_net_attach(kt, &ic, NULL, 0) != 0)
+			die("tap kernel");
+		snprintf(cmd, sizeof(cmd), "ip link set %s netns %s && ip netns exec %s "
+		    "sh -c 'ip link set lo up && ip addr add 10.0.2.1/24 dev %s && "
+		    "ip link set %s up'", tap, ns, ns, tap, tap);
+		if (system(cmd) != 0)
+			die("tap setup");
+		kids[1] = netns_child(ns);
+		sv[nsides++] = (struct side){ "tap", NULL, kt, "10.0.2.1", NULL, REMOTE_PORT };
 	}
 	for (int b = 0; b < batches; b++) {
 		for (int i = 0; i < nsides; i++) {
@@ -282,7 +487,22 @@ main(int argc, char **argv)
 		printf("%s\"%s\":{\"bulk_Bps\":%.0f,\"rtt_ns\":%.0f}", i ? "," : "",
 		    sv[i].name, median(bulk[i], batches), median(rtt[i], batches));
 	printf("}}\n");
-	if (k0 != NULL && rump_kernel_halt(k0) != 0)
-		fprintf(stderr, "bench_net: the lo0 kernel leaked\n");
+	for (int i = 0; i < 2; i++)
+		if (kids[i] > 0) {
+			kill(kids[i], SIGKILL);
+			waitpid(kids[i], NULL, 0);
+		}
+	struct rump_kernel *all[] = { k0, ka, kb, kc, kt };
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (all[i] != NULL && rump_kernel_halt(all[i]) != 0)
+			fprintf(stderr, "bench_net: a kernel leaked\n");
+	if (ns[0] != '\0') {
+		snprintf(cmd, sizeof(cmd), "ip netns del %s", ns);
+		if (system(cmd) != 0)
+			fprintf(stderr, "bench_net: could not remove %s\n", ns);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -f /dev/shm/%s /dev/shm/%s", bus1, bus2);
+	if (system(cmd) != 0)
+		fprintf(stderr, "bench_net: could not remove the buses\n");
 	return 0;
 }

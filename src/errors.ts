@@ -98,3 +98,12 @@ export function invalidArgValue(name: string, actual: unknown, reason = 'is inva
   Object.defineProperty(err, 'code', { value: 'ERR_INVALID_ARG_VALUE', enumerable: true });
   return err;
 }
+
+/** An error the addon threw with an errno (ERR_RUMP_ERRNO) as a RumpError; others unchanged. */
+export function translate(e: unknown): unknown {
+  const x = e as { code?: string; errno?: number; syscall?: string };
+  if (x && x.code === 'ERR_RUMP_ERRNO' && typeof x.errno === 'number') {
+    return new RumpError(x.errno, x.syscall ?? 'rump');
+  }
+  return e;
+}

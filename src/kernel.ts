@@ -1,11 +1,12 @@
 // Kernels and their processes.
 import createDebug from 'debug';
-import { RumpError, RumpStateError, invalidArgType, invalidArgValue, outOfRange } from './errors.js';
+import { RumpError, RumpStateError, translate, invalidArgType, invalidArgValue, outOfRange } from './errors.js';
 import { createFs, type KernelFs } from './fs/index.js';
 import { Sys } from './gen/sys.js';
 import { native, type ProcHandle } from './native.js';
 import { Poller } from './net/poller.js';
 import { createNet, type KernelDgram, type KernelNet } from './net/index.js';
+import { attachInterface, type InterfaceOptions } from './net/config.js';
 
 const kernDebug = createDebug('rumpkit:kern');
 const debug = createDebug('rumpkit:kernel');
@@ -26,6 +27,8 @@ export interface BootOptions {
    * that printed them.  Default: whether that namespace is enabled.
    */
   console?: boolean | ((line: string) => void);
+  /** Network interfaces attached at boot (see k.net.attach). */
+  interfaces?: readonly InterfaceOptions[];
   /** Disks attached at boot (see Kernel.disks.attach). */
   disks?: readonly DiskOptions[];
 }
@@ -315,14 +318,6 @@ export class Process {
 }
 
 /** Turn an errno-carrying addon error into a RumpError. */
-function translate(e: unknown): unknown {
-  const x = e as { code?: string; errno?: number; syscall?: string };
-  if (x && x.code === 'ERR_RUMP_ERRNO' && typeof x.errno === 'number') {
-    return new RumpError(x.errno, x.syscall ?? 'rump');
-  }
-  return e;
-}
-
 /** A rump kernel: booted in this process, isolated from every other kernel. */
 export class Kernel {
   /** pid 1, the kernel's first process. */
@@ -398,6 +393,10 @@ export class Kernel {
       throw invalidArgType('options.disks', 'an array', o.disks);
     }
     const disks = ((o.disks ?? []) as unknown[]).map((d, i) => checkDisk(d, `options.disks[${i}]`));
+    if (o.interfaces !== undefined && !Array.isArray(o.interfaces)) {
+      throw invalidArgType('options.interfaces', 'an array', o.interfaces);
+    }
+    const ifs = (o.interfaces ?? []) as InterfaceOptions[];
     const consoleFn = typeof o.console === 'function' ? o.console as (line: string) => void : undefined;
     const wantConsole = consoleFn !== undefined || ((o.console as boolean | undefined) ?? kernDebug.enabled);
     if (wantConsole) ensureConsoleSink();
@@ -413,6 +412,7 @@ export class Kernel {
     if (consoleFn) consoleFns.set(k.id, consoleFn);
     try {
       for (const d of disks) k.disks.attach(d);
+      ifs.forEach((f, i) => attachInterface(h, f, `options.interfaces[${i}]`));
     } catch (e) {
       k.haltSync();
       throw e;

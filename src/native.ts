@@ -67,6 +67,27 @@ export interface NativeBinding extends NativeSys {
   /** Whether the poller keeps the event loop alive. */
   pollerRef(p: object, on: boolean): void;
   pollerClose(p: object): void;
+  netAttach(h: ProcHandle, cfg: object): string;
+  netDetach(h: ProcHandle, name: string): void;
+  netAddr(h: ProcHandle, name: string, address: string, add: boolean): void;
+  netSetup(h: ProcHandle, name: string, up: boolean, mtu: number): void;
+  netRoute(h: ProcHandle, dst: string, gateway: string | null, iface: string | null, add: boolean): void;
+  netRoutes(h: ProcHandle): { destination: string; gateway: string; interface: string; flags: number; use: number }[];
+  netImpair(h: ProcHandle, name: string, imp: { lossPpm: number; dupPpm: number; reorderPpm: number; delayUs: number; seed: number }): void;
+  netCapture(h: ProcHandle, name: string, path: string | null): void;
+  netIfconfig(h: ProcHandle): {
+    name: string; index: number; flags: number; mtu: number; mac: string;
+    addresses: { address: string; prefixLength: number; broadcast: string }[];
+    counters: Record<string, number>;
+  }[];
+  netArp(h: ProcHandle): { interface: string; address: string; mac: string; state: string }[];
+  netSockets(h: ProcHandle): {
+    protocol: 'tcp' | 'udp' | 'unix' | 'raw' | 'icmp'; type: number; state: string;
+    local: { address: string; port: number } | string | undefined;
+    peer: { address: string; port: number } | string | undefined;
+    recvQ: number; sendQ: number; pid: number; uid: number;
+  }[];
+  netStats(h: ProcHandle): Record<string, Record<string, number>>;
   /** A bare call through node-addon-api, for the benchmarks. */
   noop(): void;
   /** A bare call through plain Node-API, for the benchmarks. */

@@ -67,6 +67,9 @@ void register_poller(napi_env env, napi_value exports);
 // Close the pollers of kh's kernel (all of them with kh null).
 void close_pollers(AddonData *data, KernelHandle *kh);
 
+// net.cc: interfaces, routes, capture
+void register_net(napi_env env, napi_value exports);
+
 // host.cc
 void register_host(napi_env env, napi_value exports);
 

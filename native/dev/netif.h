@@ -18,4 +18,9 @@ int	shmif_attach(struct netstate *ns, const char *bus, const uint8_t *mac,
 int	virtif_attach(struct netstate *ns, const char *dev, const uint8_t *mac,
 	    unsigned mtu, struct ifnet **ifpp);
 
+/* cbif: frames sent go to output(arg, frame, len), under ns_lock. */
+int	cbif_attach(struct netstate *ns,
+	    void (*output)(void *, const void *, size_t), void *arg,
+	    const uint8_t *mac, unsigned mtu, struct ifnet **ifpp);
+
 #endif

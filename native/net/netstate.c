@@ -125,6 +125,13 @@ net_fini(struct rump_kernel *k)
 	if (ns->ns_callout_thread != NULL)
 		rumpuser_thread_join(ns->ns_callout_thread);
 	ns->ns_callout_thread = NULL;
+	/*
+	 * Nothing fires any more: forget every pending callout, so that the
+	 * subsystems may free what holds one without stopping it first.
+	 */
+	for (int i = 0; i < ns->ns_ncallouts; i++)
+		ns->ns_callouts[i]->c_index = -1;
+	ns->ns_ncallouts = 0;
 	ns_free(ns, NSUBSYS);
 	atomic_store(&k->k_net, NULL);
 }

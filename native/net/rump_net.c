@@ -130,6 +130,10 @@ rump_net_attach(struct rump_kernel *k, const struct rump_ifcfg *cfg,
 		error = cfg->device == NULL ? EINVAL :
 		    virtif_attach(ns, cfg->device, cfg->mac, cfg->mtu, &ifp);
 		break;
+	case RUMP_IF_CALLBACK:
+		error = cbif_attach(ns, cfg->output, cfg->output_arg, cfg->mac,
+		    cfg->mtu, &ifp);
+		break;
 	default:
 		error = EINVAL;
 	}
@@ -500,6 +504,27 @@ rump_net_arpstat(struct rump_kernel *k, struct rump_arpstat *st)
 	memcpy(st, arp_stats(ns), sizeof(*st));
 	net_unlock(ns);
 	return 0;
+}
+
+int
+rump_net_input_frame(struct rump_kernel *k, const char *ifname,
+    const void *frame, size_t len)
+{
+	struct netstate *ns = NULL;
+	struct ifnet *ifp = NULL;
+	struct mbuf *m;
+	int error;
+
+	if (len > 65536 + ETHER_HDR_LEN)
+		return EMSGSIZE;
+	if ((error = net_enter(k, ifname, &ns, &ifp)) != 0)
+		return error;
+	if ((m = m_devget(k, frame, len, ETHER_ALIGN, ifp)) == NULL)
+		error = ENOBUFS;
+	else
+		if_input(ifp, m);
+	net_unlock(ns);
+	return error;
 }
 
 int

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <linux/sockios.h>
+#include <net/if.h>
 
 #include "sys/systm.h"
 #include "sys/filedesc.h"
@@ -18,6 +19,7 @@
 #include "sys/socketvar.h"
 #include "sys/uiomove.h"
 #include "net/netstate.h"
+#include "net/if.h"
 
 static int
 soo_read(struct file *fp, struct uio *uio, int flags)
@@ -35,13 +37,60 @@ soo_write(struct file *fp, struct uio *uio, int flags)
 	return sosend(fp->f_data, NULL, 0, uio, NULL, 0, fnonblock(fp));
 }
 
+/* Is cmd one of the interface ioctls (net/if_ioctl.c), and how big? */
+static size_t
+soo_ifioctl_len(unsigned long cmd)
+{
+	switch (cmd) {
+	case SIOCGIFCONF:
+		return sizeof(struct ifconf);
+	case SIOCGIFNAME: case SIOCGIFFLAGS: case SIOCSIFFLAGS:
+	case SIOCGIFADDR: case SIOCSIFADDR: case SIOCGIFNETMASK:
+	case SIOCGIFBRDADDR: case SIOCGIFMTU: case SIOCSIFMTU:
+	case SIOCGIFHWADDR: case SIOCGIFINDEX:
+		return sizeof(struct ifreq);
+	}
+	return 0;
+}
+
+/*
+ * Interface ioctls on any socket, as on Linux: the request (a struct
+ * ifreq, or a struct ifconf whose list ifioctl copies out itself) comes
+ * in, is answered under ns_lock, and goes back out.
+ */
+static int
+soo_ifioctl(struct socket *so, unsigned long cmd, void *data, size_t len)
+{
+	struct netstate *ns = so->so_ns;
+	union {
+		struct ifreq ifr;
+		struct ifconf ifc;
+	} u;
+	kauth_cred_t cr;
+	int error;
+
+	if ((error = copyin(data, &u, len)) != 0)
+		return error;
+	cr = kauth_cred_get_proc(curproc);
+	net_lock(ns);
+	error = ifioctl(ns, cmd, &u, cr);
+	sounlock(ns);
+	kauth_cred_free(ns->ns_kernel, cr);
+	if (error == 0)
+		error = copyout(&u, data, len);
+	return error;
+}
+
 static int
 soo_ioctl(struct file *fp, unsigned long cmd, void *data)
 {
 	struct socket *so = fp->f_data;
 	struct netstate *ns = so->so_ns;
+	size_t iflen;
 	int v, error = 0;
 
+	if ((iflen = soo_ifioctl_len(cmd)) != 0)
+		return soo_ifioctl(so, cmd, data, iflen);
 	net_lock(ns);
 	switch (cmd) {
 	case FIONREAD:

@@ -318,15 +318,18 @@ sonewconn(struct socket *head, bool connected)
 	    head->so_cpid);
 	if (so == NULL)
 		return NULL;
-	so->so_options = head->so_options & ~SOO_ACCEPTCONN;
-	so->so_linger = head->so_linger;
-	so->so_rcv.sb_hiwat = head->so_rcv.sb_hiwat;
-	so->so_rcv.sb_mbmax = head->so_rcv.sb_mbmax;
-	so->so_snd.sb_hiwat = head->so_snd.sb_hiwat;
-	so->so_snd.sb_mbmax = head->so_snd.sb_mbmax;
-	so->so_rcv.sb_lowat = head->so_rcv.sb_lowat;
-	so->so_rcv.sb_timeo_ns = head->so_rcv.sb_timeo_ns;
-	so->so_snd.sb_timeo_ns = head->so_snd.sb_timeo_ns;
+	/* a clone of the listener, but AF_UNIX makes a fresh socket */
+	if (head->so_proto->pr_domain->dom_family != AF_UNIX) {
+		so->so_options = head->so_options & ~SOO_ACCEPTCONN;
+		so->so_linger = head->so_linger;
+		so->so_rcv.sb_hiwat = head->so_rcv.sb_hiwat;
+		so->so_rcv.sb_mbmax = head->so_rcv.sb_mbmax;
+		so->so_snd.sb_hiwat = head->so_snd.sb_hiwat;
+		so->so_snd.sb_mbmax = head->so_snd.sb_mbmax;
+		so->so_rcv.sb_lowat = head->so_rcv.sb_lowat;
+		so->so_rcv.sb_timeo_ns = head->so_rcv.sb_timeo_ns;
+		so->so_snd.sb_timeo_ns = head->so_snd.sb_timeo_ns;
+	}
 	if (head->so_proto->pr_attach(so, head->so_proto->pr_protocol) != 0) {
 		so->so_pcb = NULL;
 		sodestroy(so);
@@ -699,9 +702,8 @@ soreceive_stream(struct socket *so, struct mbuf **controlp, struct uio *uio,
 				break;
 			continue;
 		}
+		/* rights end a read (Linux glues what comes before them) */
 		ctl = rec_has_control(rec);
-		if (ctl && uio->uio_resid < start)
-			break;		/* rights start a read of their own */
 		so_takehead(so, NULL, controlp, peek);
 		rec = sb->sb_mb;
 		if (rec == NULL)
@@ -768,9 +770,12 @@ soreceive(struct socket *so, struct mbuf **paddr, struct uio *uio,
 		 */
 		if ((prp->pr_flags & PR_CONNREQUIRED) &&
 		    !(so->so_state & (SS_ISCONNECTED | SS_ISCONNECTING |
-		    SS_CANTRCVMORE)) && so->so_error == 0 &&
+		    SS_ISDISCONNECTED | SS_CANTRCVMORE)) && so->so_error == 0 &&
 		    sb->sb_mb == NULL) {
-			/* never connected: AF_UNIX streams say EINVAL */
+			/*
+			 * never connected: AF_UNIX streams say EINVAL (one
+			 * that was and is no longer reads end of file)
+			 */
 			error = (prp->pr_domain->dom_family == AF_UNIX &&
 			    so->so_type == SOCK_STREAM) ? EINVAL : ENOTCONN;
 			goto out;
@@ -784,11 +789,11 @@ soreceive(struct socket *so, struct mbuf **paddr, struct uio *uio,
 			if (sb->sb_mb != NULL)
 				break;
 		} else {
+			/* even an empty read waits for a byte, as Linux */
 			need = MIN(uio->uio_resid, sb->sb_lowat);
 			if (flags & MSG_WAITALL)
 				need = uio->uio_resid;
-			if (need == 0 && sb->sb_cc > 0)
-				break;
+			need = MAX(need, 1);
 			if (sb->sb_mb != NULL && (sb->sb_cc >= need ||
 			    rec_has_control(sb->sb_mb) ||
 			    (so->so_state & SS_CANTRCVMORE) || so->so_error))
@@ -807,8 +812,6 @@ soreceive(struct socket *so, struct mbuf **paddr, struct uio *uio,
 			goto out;
 		}
 		if (so->so_state & SS_CANTRCVMORE)
-			goto out;
-		if (uio->uio_resid == 0)
 			goto out;
 		if (nbio) {
 			error = EAGAIN;
@@ -896,12 +899,12 @@ soconnect(struct socket *so, const struct sockaddr *nam, socklen_t len,
 	int error;
 
 	net_lock(ns);
-	/* a listener: AF_UNIX says EINVAL; TCP answers itself (EISCONN) */
-	if ((so->so_options & SOO_ACCEPTCONN) &&
-	    so->so_proto->pr_domain->dom_family == AF_UNIX) {
-		error = EINVAL;
-		goto out;
-	}
+	/*
+	 * AF_UNIX looks its peer up first and checks our state after; TCP
+	 * answers for a listener itself (EISCONN, as Linux)
+	 */
+	if (so->so_proto->pr_domain->dom_family == AF_UNIX)
+		goto doconnect;
 	/*
 	 * After EINPROGRESS, Linux's next connect reports the outcome once:
 	 * 0 when the connection is up, its error when it failed.
@@ -927,6 +930,7 @@ soconnect(struct socket *so, const struct sockaddr *nam, socklen_t len,
 		error = EISCONN;
 		goto out;
 	}
+doconnect:
 	so->so_error = 0;
 	/* pr_connect may wait (AF_UNIX: a full backlog) unless told not to */
 	if (nbio)
@@ -1125,6 +1129,10 @@ sosetopt_locked(struct socket *so, int name, const void *val, socklen_t len)
 		soset_flag(so, SOO_REUSEADDR, v);
 		break;
 	case SO_REUSEPORT:
+		/* only the internet families have it */
+		if (v && so->so_proto->pr_domain->dom_family != AF_INET &&
+		    so->so_proto->pr_domain->dom_family != AF_INET6)
+			return EOPNOTSUPP;
 		soset_flag(so, SOO_REUSEPORT, v);
 		break;
 	case SO_KEEPALIVE:

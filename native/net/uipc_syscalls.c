@@ -474,6 +474,58 @@ sys_sendmsg(struct lwp *l, const struct sys_sendmsg_args *uap, long *retval)
  * Receive into iov; the sender's address to name (namelen in/out), the
  * control data to ctl (ctllen in/out).
  */
+/*
+ * Other protocols' cmsgs (aligned, as CMSG_SPACE lays them out) to the
+ * caller's buffer the way Linux's put_cmsg writes them: the header and
+ * data of each, never the padding after it; one that does not fit is cut
+ * (its cmsg_len says how much is there) with MSG_CTRUNC; *ctllen becomes
+ * the space used, padding included.
+ */
+static int
+control_out(struct mbuf *control, void *uctl, size_t *ctllen, int *flagsp)
+{
+	struct rump_kernel *k = control->m_kernel;
+	size_t len = m_length(control), room = *ctllen, off = 0, used = 0;
+	uint8_t *buf;
+	int error = 0;
+
+	*ctllen = 0;
+	if (len == 0)
+		return 0;
+	if ((buf = kmem_alloc(k, len)) == NULL)
+		return ENOBUFS;
+	m_copydata(control, 0, len, buf);
+	while (off + sizeof(struct cmsghdr) <= len && error == 0) {
+		struct cmsghdr h;
+		size_t clen, step, next;
+
+		memcpy(&h, buf + off, sizeof(h));
+		if (h.cmsg_len < sizeof(h) || h.cmsg_len > len - off)
+			break;
+		next = off + CMSG_ALIGN(h.cmsg_len);
+		if (room < sizeof(h)) {
+			*flagsp |= MSG_CTRUNC;
+			break;
+		}
+		clen = h.cmsg_len;
+		if (room < clen) {
+			*flagsp |= MSG_CTRUNC;
+			clen = h.cmsg_len = room;
+		}
+		error = copyout(&h, (char *)uctl + used, sizeof(h));
+		if (error == 0 && clen > sizeof(h))
+			error = copyout(buf + off + sizeof(h),
+			    (char *)uctl + used + sizeof(h), clen - sizeof(h));
+		step = MIN(CMSG_ALIGN(clen), room);
+		used += step;
+		room -= step;
+		off = next;
+	}
+	kmem_free(k, buf, len);
+	*ctllen = used;
+	return error;
+}
+
 static int
 recvit(struct lwp *l, int fd, struct iovec *iov, size_t niov, size_t total,
     struct sockaddr_storage *name, socklen_t *namelen, void *uctl,
@@ -519,20 +571,7 @@ recvit(struct lwp *l, int fd, struct iovec *iov, size_t niov, size_t total,
 			    inflags, flagsp);
 			control = NULL;
 		} else if (control != NULL) {
-			/* other protocols' cmsgs are ready as they are */
-			size_t n = MIN(m_length(control), *ctllen), off = 0;
-
-			if (n < m_length(control))
-				*flagsp |= MSG_CTRUNC;
-			for (struct mbuf *m = control; m && off < n && !error;
-			    m = m->m_next) {
-				size_t c = MIN((size_t)m->m_len, n - off);
-
-				error = copyout(mtod(m, void *),
-				    (char *)uctl + off, c);
-				off += c;
-			}
-			*ctllen = n;
+			error = control_out(control, uctl, ctllen, flagsp);
 			m_freem(control);
 			control = NULL;
 		} else {
@@ -614,7 +653,8 @@ sys_recvmsg(struct lwp *l, const struct sys_recvmsg_args *uap, long *retval)
 		msg.msg_namelen = 0;
 	}
 	msg.msg_controllen = ctllen;
-	msg.msg_flags = flags;
+	/* Linux hands MSG_CMSG_CLOEXEC back in msg_flags */
+	msg.msg_flags = flags | (SCARG(uap, flags) & MSG_CMSG_CLOEXEC);
 	if ((error = copyout(&msg.msg_namelen, &umsg->msg_namelen,
 	    sizeof(msg.msg_namelen))) != 0 ||
 	    (error = copyout(&msg.msg_controllen, &umsg->msg_controllen,

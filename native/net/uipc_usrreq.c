@@ -94,14 +94,16 @@ unp_checkname(const struct sockaddr *nam, socklen_t len,
 	return 0;
 }
 
+/* Abstract names are per socket type, as Linux hashes them. */
 static struct unpcb *
 unp_findabstract(struct unp_state *us, const struct sockaddr_un *sun,
-    socklen_t len)
+    socklen_t len, int type)
 {
 	struct unpcb *unp;
 
 	LIST_FOREACH(unp, &us->us_bound, unp_namelink)
 		if (unp->unp_vnode == NULL && unp->unp_addrlen == len &&
+		    unp->unp_socket->so_type == type &&
 		    unp->unp_addr.sun_path[0] == '\0' &&
 		    memcmp(&unp->unp_addr, sun, len) == 0)
 			return unp;
@@ -131,7 +133,7 @@ unp_lookup(struct socket *so, const struct sockaddr *nam, socklen_t len,
 				break;
 		vn_release_socket(so->so_ns->ns_kernel, vp);
 	} else {
-		unp = unp_findabstract(us, &sun, slen);
+		unp = unp_findabstract(us, &sun, slen, so->so_type);
 	}
 	if (unp == NULL)
 		return ECONNREFUSED;
@@ -154,7 +156,7 @@ unp_autobind(struct socket *so)
 		memset(&sun, 0, sizeof(sun));
 		sun.sun_family = AF_UNIX;
 		ksnprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1, "%05x", n);
-		if (unp_findabstract(us, &sun, SUN_OFF + 6) != NULL)
+		if (unp_findabstract(us, &sun, SUN_OFF + 6, so->so_type) != NULL)
 			continue;
 		unp->unp_addr = sun;
 		unp->unp_addrlen = SUN_OFF + 6;
@@ -177,7 +179,6 @@ unp_attach(struct socket *so, int proto)
 	if ((unp = kmem_zalloc(so->so_ns->ns_kernel, sizeof(*unp))) == NULL)
 		return ENOBUFS;
 	unp->unp_socket = so;
-	unp->unp_protocol = proto;
 	LIST_INIT(&unp->unp_refs);
 	LIST_INIT(&unp->unp_waiters);
 	if (so->so_type == SOCK_RAW)
@@ -311,7 +312,7 @@ unp_bind(struct socket *so, const struct sockaddr *nam, socklen_t len)
 	if (sun.sun_path[0] == '\0') {
 		if (unp->unp_addrlen > 0)
 			return EINVAL;
-		if (unp_findabstract(us, &sun, slen) != NULL)
+		if (unp_findabstract(us, &sun, slen, so->so_type) != NULL)
 			return EADDRINUSE;
 		unp->unp_addr = sun;
 		unp->unp_addrlen = slen;
@@ -332,7 +333,7 @@ unp_bind(struct socket *so, const struct sockaddr *nam, socklen_t len)
 	unp->unp_addr = sun;
 	unp->unp_addrlen = slen;
 	LIST_INSERT_HEAD(&us->us_bound, unp, unp_namelink);
-		unp->unp_named = true;
+	unp->unp_named = true;
 	return 0;
 }
 
@@ -376,10 +377,16 @@ unp_connect_stream(struct socket *so, const struct sockaddr *nam,
 		if (!(so2->so_options & SOO_ACCEPTCONN) ||
 		    (so2->so_state & SS_CANTRCVMORE))
 			return ECONNREFUSED;
-		if (so->so_state & SS_ISCONNECTED)
-			return EISCONN;
-		if ((nso = sonewconn(so2, false)) != NULL)
+		/* Linux's order: the listener's queue, then our state */
+		if (so2->so_qlen + so2->so_q0len <= so2->so_qlimit) {
+			if (so->so_state & SS_ISCONNECTED)
+				return EISCONN;
+			if (so->so_options & SOO_ACCEPTCONN)
+				return EINVAL;
+			if ((nso = sonewconn(so2, false)) == NULL)
+				return ENOBUFS;
 			break;
+		}
 		if (nbio)
 			return EAGAIN;
 		/* a full backlog: wait for accept, then look again */
@@ -951,7 +958,12 @@ unp_ctloutput(int op, struct socket *so, int level, int name, void *val,
 	if (level == SOL_SOCKET && op == SOPT_GET && name == SO_PEERCRED) {
 		struct ucred uc = { 0, (uid_t)-1, (gid_t)-1 };
 
-		if (unp->unp_peercred.valid && so->so_type != SOCK_DGRAM) {
+		if (so->so_options & SOO_ACCEPTCONN) {
+			/* a listener reports its own, from listen(2) */
+			uc.pid = unp->unp_listencred.pid;
+			uc.uid = unp->unp_listencred.uid;
+			uc.gid = unp->unp_listencred.gid;
+		} else if (unp->unp_peercred.valid && so->so_type != SOCK_DGRAM) {
 			uc.pid = unp->unp_peercred.pid;
 			uc.uid = unp->unp_peercred.uid;
 			uc.gid = unp->unp_peercred.gid;
@@ -962,10 +974,6 @@ unp_ctloutput(int op, struct socket *so, int level, int name, void *val,
 			uc.gid = unp->unp_peercred.gid;
 		}
 		memcpy(val, &uc, MIN((size_t)*lenp, sizeof(uc)));
-		return 0;
-	}
-	if (level == SOL_SOCKET && op == SOPT_GET && name == SO_PROTOCOL) {
-		memcpy(val, &unp->unp_protocol, MIN((size_t)*lenp, sizeof(int)));
 		return 0;
 	}
 	return level == SOL_SOCKET ? ENOPROTOOPT : EOPNOTSUPP;

@@ -29,7 +29,6 @@ struct unpcb {
 	struct unpcb	*unp_conn;	/* the peer (streams) or target */
 	LIST_HEAD(, unpcb) unp_refs;	/* datagram sockets connected to us */
 	LIST_ENTRY(unpcb) unp_reflink;
-	int		unp_protocol;	/* socket(2)'s: 0 or PF_UNIX */
 	struct sockaddr_un unp_addr;	/* bound name */
 	socklen_t	unp_addrlen;	/* 0: not bound */
 	struct sockaddr_un unp_peer;	/* the peer's name when it went */

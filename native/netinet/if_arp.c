@@ -1,6 +1,6 @@
 /*
  * ARP (RFC 826), with the neighbour states of RFC 1122 reduced to what a
- * host needs: INCOMPLETE (asked; up to ARP_MAXHOLD packets wait), then
+ * host needs: INCOMPLETE (asked; up to ARP_MAXHOLD bytes wait), then
  * REACHABLE for ARP_T_REACHABLE after a reply, then STALE: still used, and
  * the first use probes the neighbour again (unicast, ARP_MAXTRIES times,
  * then the entry goes).  A stale entry nobody uses is collected after
@@ -16,7 +16,11 @@
 
 #define ARP_HASHSIZE	256
 #define ARP_MAXENTRIES	1024
-#define ARP_MAXHOLD	16
+/*
+ * What waits for an answer, in bytes as Linux's unres_qlen_bytes: a whole
+ * 64 KiB datagram's fragments (and a few more) survive the first lookup.
+ */
+#define ARP_MAXHOLD	212992
 #define ARP_MAXTRIES	3
 #define ARP_T_RETRY	(1000 * 1000000LL)	/* 1 s between requests */
 #define ARP_T_REACHABLE	(30 * 1000000000LL)
@@ -40,6 +44,7 @@ struct llentry {
 	int		la_asked;	/* requests sent in this round */
 	struct mbuf	*la_hold, *la_holdtail;
 	unsigned	la_nhold;
+	size_t		la_holdbytes;
 	struct callout	la_timer;
 };
 
@@ -101,6 +106,7 @@ la_drop_held(struct llentry *la, bool unreach)
 	}
 	la->la_hold = la->la_holdtail = NULL;
 	la->la_nhold = 0;
+	la->la_holdbytes = 0;
 }
 
 static void
@@ -279,6 +285,7 @@ la_resolved(struct llentry *la, const uint8_t *mac, bool confirmed)
 	m = la->la_hold;
 	la->la_hold = la->la_holdtail = NULL;
 	la->la_nhold = 0;
+	la->la_holdbytes = 0;
 	for (; m != NULL; m = next) {
 		next = m->m_nextpkt;
 		m->m_nextpkt = NULL;
@@ -391,16 +398,20 @@ arp_resolve(struct ifnet *ifp, struct mbuf *m, struct in_addr nexthop,
 	}
 	if (m == NULL)
 		return EINPROGRESS;
-	/* hold it; when full, the oldest gives way */
-	if (la->la_nhold >= ARP_MAXHOLD) {
+	/* hold it; when full, the oldest give way */
+	while (la->la_hold != NULL &&
+	    la->la_holdbytes + m->m_pkthdr.len > ARP_MAXHOLD) {
 		struct mbuf *old = la->la_hold;
 
 		la->la_hold = old->m_nextpkt;
 		old->m_nextpkt = NULL;
+		la->la_holdbytes -= old->m_pkthdr.len;
 		m_freem(old);
 		la->la_nhold--;
 		as->as_stat.dropped_noentry++;
 	}
+	if (la->la_hold == NULL)
+		la->la_holdtail = NULL;
 	m->m_nextpkt = NULL;
 	if (la->la_hold == NULL)
 		la->la_hold = m;
@@ -408,6 +419,7 @@ arp_resolve(struct ifnet *ifp, struct mbuf *m, struct in_addr nexthop,
 		la->la_holdtail->m_nextpkt = m;
 	la->la_holdtail = m;
 	la->la_nhold++;
+	la->la_holdbytes += m->m_pkthdr.len;
 	as->as_stat.held++;
 	return EINPROGRESS;
 }

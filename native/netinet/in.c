@@ -157,6 +157,47 @@ in_selectsrc(struct netstate *ns, struct in_addr dst, struct in_addr *src,
 }
 
 /*
+ * Queue a received datagram (m, and its ancillary data) on so with the
+ * sender's address, and wake readers; both consumed.  Like Linux, a
+ * datagram is refused only when the buffer is already full, so one may
+ * take it past SO_RCVBUF.  False: dropped.
+ */
+bool
+in_sbappend(struct socket *so, struct in_addr src, uint16_t port,
+    struct mbuf *m, struct mbuf *control)
+{
+	struct sockaddr_in from;
+
+	in_sockaddr(&from, src, port);
+	if (sbspace(&so->so_rcv) == 0 ||
+	    !sbappendaddr(&so->so_rcv, (const struct sockaddr *)&from,
+	    sizeof(from), m, control)) {
+		m_freem(m);
+		m_freem(control);
+		return false;
+	}
+	sorwakeup(so);
+	return true;
+}
+
+/* ip_output's flags from a socket's options (SO_BROADCAST ...). */
+int
+ip_sendflags(const struct socket *so)
+{
+	const struct inpcb *inp = so->so_pcb;
+	int flags = 0;
+
+	if (so->so_options & SOO_BROADCAST)
+		flags |= IP_ALLOWBROADCAST;
+	if (so->so_options & SOO_DONTROUTE)
+		flags |= IP_ROUTETOIF;
+	if (inp->inp_pmtudisc == IP_PMTUDISC_DO ||
+	    inp->inp_pmtudisc == IP_PMTUDISC_PROBE)
+		flags |= IP_DONTFRAG;
+	return flags;
+}
+
+/*
  * The pseudo-header's words as in_cksum_chain adds them: 16-bit loads of
  * network-order bytes.
  */

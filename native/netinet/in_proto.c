@@ -98,13 +98,6 @@ const struct domain inetdomain = {
 	.dom_nprotosw = sizeof(inetsw) / sizeof(inetsw[0]),
 };
 
-/* ARP gave up on a packet: its sender hears "host unreachable". */
-static void
-ip_unreach_host(struct mbuf *m)
-{
-	icmp_error(m, ICMP_UNREACH, ICMP_UNREACH_HOST, 0);
-}
-
 int
 inet_init(struct netstate *ns)
 {
@@ -128,13 +121,14 @@ inet_init(struct netstate *ns)
 	if (rumpuser_getrandom(&is->is_ip_id, sizeof(is->is_ip_id), 0,
 	    &got) != 0)
 		is->is_ip_id = 1;
-	is->is_icmp_last = mono_ns();
-	ns->ns_ip_input = ip_input;
-	ns->ns_ip_unreach = ip_unreach_host;
+	/* is_icmp_last 0: the ICMP error bucket starts full (ip_icmp.c) */
 	if ((error = domain_register(ns, &inetdomain)) != 0) {
 		inet_fini(ns);
 		return error;
 	}
+	/* the link layer's way in: IP input, and what ARP gave up on */
+	ns->ns_ip_input = ip_input;
+	ns->ns_ip_unreach = ip_unreach;
 	return 0;
 }
 

@@ -44,6 +44,9 @@ icmp_ratelimit_ok(struct netstate *ns, struct in_addr dst)
 
 	if (in_localaddr(ns, dst))	/* no limit toward ourselves */
 		return true;
+	/* the bucket starts full (Linux), not empty: the first error goes */
+	if (is->is_icmp_last == 0)
+		elapsed = NS_PER_SEC;
 	is->is_icmp_last = now;
 	if (elapsed > 0)
 		is->is_icmp_tokens = elapsed >= NS_PER_SEC ? cap :
@@ -131,6 +134,17 @@ icmp_error(struct mbuf *n, int type, int code, uint32_t dest_mtu)
 	(void)ip_output(ns, m, 0);
 free:
 	m_freem(n);
+}
+
+/*
+ * ARP gave up on the next hop of a datagram we sent: its sender hears
+ * "host unreachable" from us, which a connected UDP socket reports as
+ * EHOSTUNREACH (Linux reports it the same way, from its neighbour code).
+ */
+void
+ip_unreach(struct mbuf *m)
+{
+	icmp_error(m, ICMP_UNREACH, ICMP_UNREACH_HOST, 0);
 }
 
 /* An echo request answered: the same data back, from the address asked. */
@@ -289,7 +303,6 @@ icmp_ping_input(struct netstate *ns, struct mbuf *m, int off)
 	struct in_addr src = ip->ip_src, dst = ip->ip_dst;
 	struct inpcb *inp;
 	struct socket *so;
-	struct sockaddr_in from;
 	struct mbuf *control = NULL;
 
 	LIST_FOREACH(inp, &is->is_rawtable->it_all, inp_list) {
@@ -306,15 +319,8 @@ icmp_ping_input(struct netstate *ns, struct mbuf *m, int off)
 		return;
 	}
 	control = ip_savecontrol(so, ip, m->m_pkthdr.rcvif);
-	in_sockaddr(&from, src, 0);
 	m_adj(m, off);
-	if (!sbappendaddr(&so->so_rcv, (const struct sockaddr *)&from,
-	    sizeof(from), m, control)) {
-		m_freem(m);
-		m_freem(control);
-		return;
-	}
-	sorwakeup(so);
+	(void)in_sbappend(so, src, 0, m, control);
 }
 
 int
@@ -399,9 +405,10 @@ ping_send(struct socket *so, struct mbuf *m, const struct sockaddr *nam,
 	ip->ip_src = in_broadcast_any(ns, inp->inp_laddr) ?
 	    (struct in_addr){ INADDR_ANY } : inp->inp_laddr;
 	ip->ip_dst = dst;
-	return ip_output(ns, m, (so->so_options & SOO_BROADCAST ?
-	    IP_ALLOWBROADCAST : 0) | (so->so_options & SOO_DONTROUTE ?
-	    IP_ROUTETOIF : 0));
+	/* DF as on every socket of Linux's (IP_PMTUDISC_WANT) */
+	if (inp->inp_pmtudisc != IP_PMTUDISC_DONT)
+		ip->ip_off = htons(IP_DF);
+	return ip_output(ns, m, ip_sendflags(so));
 bad:
 	m_freem(m);
 	return error;

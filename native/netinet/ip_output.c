@@ -13,13 +13,11 @@
 #include "netinet/ip_var.h"
 
 
-/* Hand one finished datagram to its interface. */
+/* Hand one finished datagram to its interface (ether_output, lo0's). */
 static int
 ip_send_if(struct ifnet *ifp, struct mbuf *m, struct in_addr nexthop)
 {
-	if (ifp->if_type == IFT_ETHER)
-		return ether_output(ifp, m, nexthop);
-	return if_output_frame(ifp, m);
+	return ifp->if_output(ifp, m, nexthop);
 }
 
 static void
@@ -152,6 +150,7 @@ ip_output(struct netstate *ns, struct mbuf *m, int flags)
 	struct inet_state *is = ns_inet(ns);
 	struct ip *ip;
 	struct ifnet *ifp;
+	struct in_ifaddr *ia;
 	struct in_addr nexthop;
 	size_t hlen, total;
 	uint16_t off;
@@ -181,6 +180,13 @@ ip_output(struct netstate *ns, struct mbuf *m, int flags)
 	if (flags & IP_ROUTETOIF) {
 		error = ip_route_direct(ns, ip->ip_dst, &ifp);
 		nexthop = ip->ip_dst;
+	} else if (ip->ip_dst.s_addr == INADDR_BROADCAST &&
+	    (ia = in_ifaddr_exact(ns, ip->ip_src)) != NULL &&
+	    (ia->ia_ifp->if_flags & IFF_UP)) {
+		/* the limited broadcast leaves by the source's interface (Linux) */
+		ifp = ia->ia_ifp;
+		nexthop = ip->ip_dst;
+		error = 0;
 	} else {
 		error = in_route(ns, ip->ip_dst, &ifp, &nexthop);
 	}

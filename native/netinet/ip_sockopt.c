@@ -71,7 +71,9 @@ ip_getopt(struct socket *so, struct inpcb *inp, int name, void *val,
 			return ENOTCONN;
 		if (in_route(so->so_ns, inp->inp_faddr, &ifp, &nh) != 0)
 			return ENOTCONN;
-		return sopt_putint(val, lenp, (int)ifp->if_mtu);
+		/* a datagram's length field caps it (lo0's 65536: 65535) */
+		return sopt_putint(val, lenp,
+		    (int)MIN(ifp->if_mtu, (unsigned)IP_MAXPACKET));
 	case IP_RECVTTL: case IP_RECVTOS: case IP_PKTINFO: case IP_RECVERR:
 	case IP_HDRINCL:
 		return sopt_putint(val, lenp,

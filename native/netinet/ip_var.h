@@ -49,6 +49,11 @@ int	in_checksin(const struct sockaddr *nam, socklen_t len, bool unspec_ok);
 /* IP-level socket options shared by UDP and raw sockets (and TCP). */
 int	ip_ctloutput(int op, struct socket *so, int level, int name,
 	    void *val, socklen_t *lenp);
+/* A datagram from src:port onto so's receive buffer (false: full). */
+bool	in_sbappend(struct socket *so, struct in_addr src, uint16_t port,
+	    struct mbuf *m, struct mbuf *control);
+/* ip_output's flags from a socket's options and pmtudisc. */
+int	ip_sendflags(const struct socket *so);
 /* Ancillary data for a received datagram (IP_RECVTTL ...), or NULL. */
 struct mbuf *ip_savecontrol(struct socket *so, const struct ip *ip,
 	    struct ifnet *rcvif);
@@ -65,6 +70,8 @@ void	ipq_usage(struct netstate *ns, size_t *bytesp, unsigned *nqueuesp);
 /* raw_ip.c: copies of a datagram for the raw sockets of its protocol */
 bool	rip_deliver(struct netstate *ns, struct mbuf *m, int off);
 
+/* ip_icmp.c: a datagram ARP could not deliver: host unreachable to its sender */
+void	ip_unreach(struct mbuf *m);
 /* ip_icmp.c: echo replies to ping sockets */
 void	icmp_ping_input(struct netstate *ns, struct mbuf *m, int off);
 

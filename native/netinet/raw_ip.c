@@ -34,18 +34,10 @@ static void
 rip_append(struct socket *so, struct mbuf *m)
 {
 	const struct ip *ip = mtod(m, const struct ip *);
-	struct sockaddr_in from;
 	struct mbuf *control;
 
 	control = ip_savecontrol(so, ip, m->m_pkthdr.rcvif);
-	in_sockaddr(&from, ip->ip_src, 0);
-	if (!sbappendaddr(&so->so_rcv, (const struct sockaddr *)&from,
-	    sizeof(from), m, control)) {
-		m_freem(m);
-		m_freem(control);
-		return;
-	}
-	sorwakeup(so);
+	(void)in_sbappend(so, ip->ip_src, 0, m, control);
 }
 
 bool
@@ -177,13 +169,7 @@ rip_send(struct socket *so, struct mbuf *m, const struct sockaddr *nam,
 		error = EDESTADDRREQ;
 		goto bad;
 	}
-	if (so->so_options & SOO_BROADCAST)
-		oflags |= IP_ALLOWBROADCAST;
-	if (so->so_options & SOO_DONTROUTE)
-		oflags |= IP_ROUTETOIF;
-	if (inp->inp_pmtudisc == IP_PMTUDISC_DO ||
-	    inp->inp_pmtudisc == IP_PMTUDISC_PROBE)
-		oflags |= IP_DONTFRAG;
+	oflags = ip_sendflags(so);
 
 	if (inp->inp_flags & INP_HDRINCL) {
 		size_t hlen;

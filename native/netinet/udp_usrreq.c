@@ -26,20 +26,12 @@ udp_append(struct netstate *ns, struct socket *so, const struct ip *ip,
     uint16_t sport, struct mbuf *m, int hoff, struct ifnet *rcvif)
 {
 	struct inet_state *is = ns_inet(ns);
-	struct sockaddr_in from;
 	struct mbuf *control;
 
 	control = ip_savecontrol(so, ip, rcvif);
-	in_sockaddr(&from, ip->ip_src, sport);
 	m_adj(m, hoff);
-	if (!sbappendaddr(&so->so_rcv, (const struct sockaddr *)&from,
-	    sizeof(from), m, control)) {
+	if (!in_sbappend(so, ip->ip_src, sport, m, control))
 		is->is_udpstat.fullsock++;
-		m_freem(m);
-		m_freem(control);
-		return;
-	}
-	sorwakeup(so);
 }
 
 static bool
@@ -159,19 +151,45 @@ udp_ctlinput(struct netstate *ns, int cmd, const struct ip *inner, size_t len)
 		return;
 	uh = (const struct udphdr *)((const uint8_t *)inner +
 	    ((size_t)inner->ip_hl << 2));
+	bool hard = false;
+
 	/*
-	 * Without IP_RECVERR Linux reports only "hard" errors, and only to
-	 * connected sockets: port and protocol unreachable.
+	 * Linux's rules: "hard" errors (port and protocol unreachable) reach
+	 * connected sockets; the soft ones (host or network unreachable, time
+	 * exceeded, fragmentation needed) only a socket with IP_RECVERR, which
+	 * learns of both connected or not.  There is no error queue: the
+	 * error is left in so_error.
 	 */
-	if (cmd == PRC_UNREACH_PORT)
+	switch (cmd) {
+	case PRC_UNREACH_PORT:
 		error = ECONNREFUSED;
-	else if (cmd == PRC_UNREACH_PROTO)
+		hard = true;
+		break;
+	case PRC_UNREACH_PROTO:
 		error = ENOPROTOOPT;
-	else
+		hard = true;
+		break;
+	case PRC_UNREACH_HOST:
+	case PRC_TIMXCEED:
+		error = EHOSTUNREACH;
+		break;
+	case PRC_UNREACH_NET:
+		error = ENETUNREACH;
+		break;
+	case PRC_MSGSIZE:
+		error = EMSGSIZE;
+		break;
+	default:
 		return;
+	}
 	inp = in_pcblookup_connect(is->is_udbtable, inner->ip_dst,
 	    uh->uh_dport, inner->ip_src, uh->uh_sport);
+	if (inp == NULL)
+		inp = in_pcblookup_bind(is->is_udbtable, inner->ip_src,
+		    uh->uh_sport);
 	if (inp == NULL || (so = inp->inp_socket) == NULL)
+		return;
+	if (!(inp->inp_flags & INP_RECVERR) && (!hard || !inp->inp_connected))
 		return;
 	so->so_error = error;
 	sorwakeup(so);
@@ -271,22 +289,6 @@ udp_disconnect(struct socket *so)
 	return 0;
 }
 
-/* IP_ALLOWBROADCAST and friends from the socket's options. */
-static int
-ip_sendflags(const struct socket *so, const struct inpcb *inp)
-{
-	int flags = 0;
-
-	if (so->so_options & SOO_BROADCAST)
-		flags |= IP_ALLOWBROADCAST;
-	if (so->so_options & SOO_DONTROUTE)
-		flags |= IP_ROUTETOIF;
-	if (inp->inp_pmtudisc == IP_PMTUDISC_DO ||
-	    inp->inp_pmtudisc == IP_PMTUDISC_PROBE)
-		flags |= IP_DONTFRAG;
-	return flags;
-}
-
 int
 udp_send(struct socket *so, struct mbuf *m, const struct sockaddr *nam,
     socklen_t namlen, struct mbuf *control, int flags)
@@ -374,7 +376,7 @@ udp_send(struct socket *so, struct mbuf *m, const struct sockaddr *nam,
 	if (uh->uh_sum == 0)
 		uh->uh_sum = 0xffff;	/* 0 would mean "none" */
 	is->is_udpstat.opackets++;
-	return ip_output(ns, m, ip_sendflags(so, inp));
+	return ip_output(ns, m, ip_sendflags(so));
 bad:
 	m_freem(m);
 	return error;

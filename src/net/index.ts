@@ -2,6 +2,7 @@
 // process's sockets.
 import { isIP, isIPv4, isIPv6 } from 'node:net';
 import type { Process } from '../kernel.js';
+import { createNetConfig, type NetConfig } from './config.js';
 import { DgramSocket, type DgramSocketOptions, type RemoteInfo } from './dgram.js';
 import { SockOps } from './ops.js';
 import { Server, type ServerOpts } from './server.js';
@@ -10,7 +11,9 @@ import { Socket, type NetContext, type SocketConnectOpts, type SocketConstructor
 export { DgramSocket, Server, Socket };
 export type { RemoteInfo, ServerOpts, SocketConnectOpts, SocketConstructorOpts };
 
-export interface KernelNet {
+export type { InterfaceInfo, InterfaceOptions, Impairments, NetConfig, RouteInfo, SocketInfo } from './config.js';
+
+export interface KernelNet extends NetConfig {
   /** A Socket class of this process: `new k.net.Socket()` then `connect`. */
   readonly Socket: new (opts?: SocketConstructorOpts) => Socket;
   createServer(listener?: (socket: Socket) => void): Server;
@@ -42,6 +45,7 @@ export function createNet(process: Process): { net: KernelNet; dgram: KernelDgra
     return (s.connect as (...a: unknown[]) => Socket)(...args);
   };
   const net: KernelNet = {
+    ...createNetConfig(process.handle),
     Socket: KSocket,
     createServer(a?: ServerOpts | ((s: Socket) => void), b?: (s: Socket) => void): Server {
       if (typeof a === 'function') return new Server(ctx, {}, a);

@@ -166,19 +166,21 @@ export class Socket extends Duplex {
     let sa: Uint8Array;
     let domain: number;
     try {
-      if ('path' in opts) {
+      const ipcPath = (opts as IpcSocketConnectOpts).path;
+      if (typeof ipcPath === 'string') {
         domain = AF_UNIX;
-        sa = encodeUnix(opts.path);
-        this.#remote = { address: opts.path };
+        sa = encodeUnix(ipcPath);
+        this.#remote = { address: ipcPath };
       } else {
-        const port = opts.port;
+        const tcp = opts as TcpSocketConnectOpts;
+        const port = typeof tcp.port === 'string' ? Number(tcp.port) : tcp.port;
         if (!Number.isInteger(port) || port < 0 || port > 65535) {
           throw Object.assign(new RangeError(`Port should be >= 0 and < 65536. Received ${String(port)}.`), { code: 'ERR_SOCKET_BAD_PORT' });
         }
-        const host = resolveHost(opts.host);
+        const host = resolveHost(tcp.host);
         if (host === undefined) {
-          throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${opts.host}`), {
-            code: 'ENOTFOUND', errno: -3008, syscall: 'getaddrinfo', hostname: opts.host,
+          throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${tcp.host}`), {
+            code: 'ENOTFOUND', errno: -3008, syscall: 'getaddrinfo', hostname: tcp.host,
           });
         }
         domain = AF_INET;

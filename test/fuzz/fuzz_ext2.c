@@ -230,34 +230,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 #define MUTANTS_PER_SEED	400
 
-/* A seed image, read once. */
-static size_t
-load_seed(unsigned n, uint8_t *buf, size_t cap)
-{
-	char path[1024];
-	struct dirent *de;
-	unsigned seen = 0;
-	size_t len = 0;
-	DIR *d = opendir(FUZZ_CORPUS_DIR);
-
-	if (d == NULL)
-		return 0;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' || seen++ != n)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", FUZZ_CORPUS_DIR, de->d_name);
-		FILE *f = fopen(path, "rb");
-
-		if (f != NULL) {
-			len = fread(buf, 1, cap, f);
-			fclose(f);
-		}
-		break;
-	}
-	closedir(d);
-	return len;
-}
-
 /*
  * Input i: seed i / MUTANTS_PER_SEED with a few bytes changed, mostly in the
  * first 16 KiB where the superblock, group descriptors, bitmaps, inode
@@ -266,36 +238,13 @@ load_seed(unsigned n, uint8_t *buf, size_t cap)
 size_t
 fuzz_generate(unsigned i, uint8_t *buf, size_t cap)
 {
-	uint64_t x = 0x2545f4914f6cdd1dull ^ ((uint64_t)i * 0x9e3779b97f4a7c15ull);
-	size_t len = load_seed(i / MUTANTS_PER_SEED, buf, cap);
-	int flips;
-
-	if (len == 0)
-		return 0;
-	flips = 1 + (int)(i % 8);
-	for (int f = 0; f < flips; f++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		size_t span = len < 16384 ? len : 16384;
-		size_t at = (x >> 8) % ((x & 1) ? span : len);
-
-		buf[at] = (x & 2) ? (uint8_t)(x >> 40) : (uint8_t)(buf[at] ^ (1u << ((x >> 32) & 7)));
-	}
-	return len;
+	return replay_mutant(FUZZ_CORPUS_DIR, i, MUTANTS_PER_SEED, 16384, buf, cap);
 }
 
 int
 main(int argc, char **argv)
 {
-	unsigned seeds = 0;
-	DIR *d = opendir(FUZZ_CORPUS_DIR);
-	struct dirent *de;
-
-	while (d != NULL && (de = readdir(d)) != NULL)
-		seeds += de->d_name[0] != '.';
-	if (d != NULL)
-		closedir(d);
-	return fuzz_replay_main(argc, argv, FUZZ_REGRESS_DIR, seeds * MUTANTS_PER_SEED);
+	return fuzz_replay_main(argc, argv, FUZZ_REGRESS_DIR,
+	    replay_count_seeds(FUZZ_CORPUS_DIR) * MUTANTS_PER_SEED);
 }
 #endif

@@ -55,6 +55,76 @@ replay_dir(const char *dir)
 	return n;
 }
 
+/* The number of seed files in dir. */
+static inline unsigned
+replay_count_seeds(const char *dir)
+{
+	unsigned seeds = 0;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	while (d != NULL && (de = readdir(d)) != NULL)
+		seeds += de->d_name[0] != '.';
+	if (d != NULL)
+		closedir(d);
+	return seeds;
+}
+
+/* Seed file number n of dir into buf: its length (0: none). */
+static inline size_t
+replay_load_seed(const char *dir, unsigned n, uint8_t *buf, size_t cap)
+{
+	char path[1024];
+	struct dirent *de;
+	unsigned seen = 0;
+	size_t len = 0;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || seen++ != n)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		FILE *f = fopen(path, "rb");
+
+		if (f != NULL) {
+			len = fread(buf, 1, cap, f);
+			fclose(f);
+		}
+		break;
+	}
+	closedir(d);
+	return len;
+}
+
+/*
+ * Generated input i: seed i / per_seed of dir with a few bytes changed,
+ * mostly in the first `front` bytes (where headers live).
+ */
+static inline size_t
+replay_mutant(const char *dir, unsigned i, unsigned per_seed, size_t front,
+    uint8_t *buf, size_t cap)
+{
+	uint64_t x = 0x2545f4914f6cdd1dull ^ ((uint64_t)i * 0x9e3779b97f4a7c15ull);
+	size_t len = replay_load_seed(dir, i / per_seed, buf, cap);
+	int flips;
+
+	if (len == 0)
+		return 0;
+	flips = 1 + (int)(i % 8);
+	for (int f = 0; f < flips; f++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		size_t span = len < front ? len : front;
+		size_t at = (x >> 8) % ((x & 1) ? span : len);
+
+		buf[at] = (x & 2) ? (uint8_t)(x >> 40) : (uint8_t)(buf[at] ^ (1u << ((x >> 32) & 7)));
+	}
+	return len;
+}
+
 /*
  * RUMPKIT_FUZZ_COUNT: how many generated inputs (default given);
  * RUMPKIT_FUZZ_ONLY=i: only generated input i (with a harness's tracing).

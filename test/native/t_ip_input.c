@@ -52,6 +52,14 @@ fake_transmit(struct ifnet *ifp, struct mbuf *m)
 	return 0;
 }
 
+/* IP's way out (if_output): no link header, straight to the frame path */
+static int
+fake_output(struct ifnet *ifp, struct mbuf *m, struct in_addr nexthop)
+{
+	(void)nexthop;
+	return if_output_frame(ifp, m);
+}
+
 static void
 out_clear(void)
 {
@@ -80,6 +88,7 @@ setup(void)
 	fakeif.if_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
 	fakeif.if_mtu = 1500;		/* small, to make output fragment */
 	fakeif.if_transmit = fake_transmit;
+	fakeif.if_output = fake_output;
 	TAILQ_INIT(&fakeif.if_addrs);
 	fakeia.ia_ifp = &fakeif;
 	fakeia.ia_addr.s_addr = htonl(0x7f000001);

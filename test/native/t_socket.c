@@ -90,7 +90,7 @@ basics(void)
 	CHECK_EQ(rump_sys_getpeername(c, (struct sockaddr *)&got, &len), 0);
 	CHECK_EQ(len, offsetof(struct sockaddr_un, sun_path) + 6);
 	CHECK(strcmp(got.sun_path, "/sock") == 0);
-	CHECK_EQ(rump_sys_socket(AF_APPLETALK, SOCK_STREAM, 0), -1);
+	CHECK_EQ(rump_sys_socket(AF_INET6, SOCK_STREAM, 0), -1);
 	CHECK_EQ(errno, EAFNOSUPPORT);
 	halt(k);
 }
@@ -423,8 +423,42 @@ epoll_edge(void)
 	halt(k);
 }
 
+/* SO_PASSCRED: the receiver gets the sender's pid, uid and gid. */
+static void
+passcred(void)
+{
+	struct rump_kernel *k = boot_proc();
+	char cbuf[CMSG_SPACE(sizeof(struct ucred))], c;
+	struct iovec iov = { &c, 1 };
+	struct msghdr msg = { 0 };
+	struct cmsghdr *cm;
+	struct ucred uc;
+	int sv[2], on = 1;
+
+	REQUIRE(k != NULL);
+	REQUIRE(rump_sys_socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0);
+	CHECK_EQ(rump_sys_setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on,
+	    sizeof(on)), 0);
+	REQUIRE(rump_sys_setgid(77) == 0 && rump_sys_setuid(55) == 0);
+	CHECK_EQ(rump_sys_write(sv[0], "c", 1), 1);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf;
+	msg.msg_controllen = sizeof(cbuf);
+	CHECK_EQ(rump_sys_recvmsg(sv[1], &msg, 0), 1);
+	REQUIRE((cm = CMSG_FIRSTHDR(&msg)) != NULL);
+	CHECK_EQ(cm->cmsg_type, SCM_CREDENTIALS);
+	CHECK_EQ(cm->cmsg_len, CMSG_LEN(sizeof(uc)));
+	memcpy(&uc, CMSG_DATA(cm), sizeof(uc));
+	CHECK_EQ(uc.pid, rump_sys_getpid());
+	CHECK_EQ(uc.uid, 55);
+	CHECK_EQ(uc.gid, 77);
+	halt(k);
+}
+
 TESTS(
 	T(basics),
+	T(passcred),
 	T(blocking_accept),
 	T(blocking_recv_poll),
 	T(timeouts),

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <rump/rump.h>
 
@@ -21,6 +22,7 @@ extern "C" {
 
 #define RUMP_IF_SHMIF	1	/* a shared-memory bus between kernels */
 #define RUMP_IF_TAP	2	/* a host TAP device (virtif) */
+#define RUMP_IF_CALLBACK 3	/* frames go to a function (cbif): tests */
 
 struct rump_ifcfg {
 	int		kind;		/* RUMP_IF_SHMIF or RUMP_IF_TAP */
@@ -32,6 +34,12 @@ struct rump_ifcfg {
 	unsigned	mtu;		/* 0: 1500 */
 	const uint8_t	*mac;		/* 6 bytes, or NULL: random, locally
 					   administered */
+	/*
+	 * callback: every frame the kernel sends, with its network lock
+	 * held (do not call into that kernel from it; copy what you keep)
+	 */
+	void		(*output)(void *arg, const void *frame, size_t len);
+	void		*output_arg;
 };
 
 /*
@@ -145,6 +153,35 @@ struct rump_arpstat {
 	uint64_t dupips, timeouts, dropped_noentry, held;
 };
 int rump_net_arpstat(struct rump_kernel *k, struct rump_arpstat *st);
+
+/*
+ * Hand the kernel a link-level frame as if ifname had received it (tests,
+ * fuzzing); it is processed before the call returns.
+ */
+int rump_net_input_frame(struct rump_kernel *k, const char *ifname,
+    const void *frame, size_t len);
+
+/* Sockets, as ss lists them (TCP connections in TIME_WAIT included). */
+struct rump_sockinfo {
+	int		family, type, protocol;
+	char		state[16];	/* ESTAB, LISTEN, TIME-WAIT, UNCONN ... */
+	struct sockaddr_storage local, peer;
+	socklen_t	locallen, peerlen;	/* 0: none */
+	uint64_t	recvq, sendq;	/* listeners: accept queue and its limit */
+	pid_t		pid;		/* creator; -1 when no socket is left */
+	uid_t		uid;
+};
+int rump_net_sockets(struct rump_kernel *k, struct rump_sockinfo *out,
+    unsigned max, unsigned *np);
+
+/* Protocol counters, as netstat -s shows them: (protocol, name, value). */
+struct rump_netstat {
+	char		proto[8];	/* ip, icmp, udp, tcp, arp */
+	char		name[24];
+	uint64_t	value;
+};
+int rump_net_stats(struct rump_kernel *k, struct rump_netstat *out,
+    unsigned max, unsigned *np);
 
 /* Send a raw link-level frame on ifname (tests, tools). */
 int rump_net_output_frame(struct rump_kernel *k, const char *ifname,
