@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 // The rumpkit command line.
+import { once } from 'node:events';
+import { rmSync } from 'node:fs';
+import http from 'node:http';
 import { commands, runCli } from './cli/index.js';
 import { Kernel, RumpError, constants, version } from './index.js';
 
@@ -8,7 +11,8 @@ const HELP = `Usage: rumpkit <command> [options]
 Commands:
   demo [--kernels N]   boot N kernels (default 3), act in each as different
                        users on its own file system, show that they share
-                       nothing, and halt them
+                       nothing, serve HTTP from one to another over a virtual
+                       Ethernet bus, and halt them
   version              print the version
   help                 show this help
 
@@ -22,7 +26,44 @@ a host path; 'rumpkit COMMAND --help' tells more):
   --fstype TYPE (or RUMPKIT_FSTYPE): the images' file system (default ext2)
 `;
 
-function demo(n: number): void {
+/** Two kernels on one shmif bus: Node's http module serves on one, fetches from the other. */
+async function demoNet(out: (s: string) => void): Promise<void> {
+  const bus = `rumpkit-demo-${process.pid}`;
+  const server = Kernel.bootSync({ hostname: 'web', interfaces: [{ kind: 'shmif', bus, address: '10.0.0.1/24' }] });
+  const client = Kernel.bootSync({ hostname: 'browser', interfaces: [{ kind: 'shmif', bus, address: '10.0.0.2/24' }] });
+  try {
+    const web = http.createServer((req, res) => res.end(`hello from kernel ${server.id} (${req.method} ${req.url})\n`));
+    const srv = server.net.createServer((sock) => web.emit('connection', sock));
+    srv.listen(80, '10.0.0.1');
+    await once(srv, 'listening');
+    out(`kernel ${server.id}: Node's http server listening on 10.0.0.1:80 (shmif bus /dev/shm/${bus})`);
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = http.get({ host: '10.0.0.1', port: 80, path: '/index.html',
+        createConnection: (o) => client.net.createConnection(o as never) as never }, (res) => {
+        let b = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (b += d));
+        res.on('end', () => resolve(`${res.statusCode} ${b.trim()}`));
+      });
+      req.on('error', reject);
+    });
+    out(`kernel ${client.id}: GET http://10.0.0.1/index.html -> ${body}`);
+    for (const so of server.net.sockets()) {
+      const addr = (a: unknown) => (typeof a === 'object' && a ? `${(a as { address: string }).address}:${(a as { port: number }).port}` : '*');
+      out(`kernel ${server.id}: ${so.protocol} ${so.state.padEnd(10)} ${addr(so.local)} ${addr(so.peer)}`);
+    }
+    const st = client.net.stats();
+    out(`kernel ${client.id}: tcp ${st.tcp.sndpack} segments sent, ${st.tcp.rcvpack} received; arp ${st.arp.txrequests} request(s) sent`);
+    web.close();
+    await new Promise<void>((r) => srv.close(() => r()));
+  } finally {
+    await server.halt();
+    await client.halt();
+    rmSync(`/dev/shm/${bus}`, { force: true });
+  }
+}
+
+async function demo(n: number): Promise<void> {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out(`rumpkit: booting ${n} kernels in process ${process.pid}`);
   const kernels = Array.from({ length: n }, (_, i) => Kernel.bootSync({ hostname: `kernel${i}` }));
@@ -64,7 +105,8 @@ function demo(n: number): void {
     out(`kernel ${k0.id}: pid 1 has no descriptor 0 (${(e as RumpError).code}): descriptor tables are per process`);
   }
   for (const k of kernels) k.haltSync();
-  out(`rumpkit: halted ${n} kernels; ${Kernel.liveKernels()} still running`);
+  await demoNet(out);
+  out(`rumpkit: halted ${n + 2} kernels; ${Kernel.liveKernels()} still running`);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -79,7 +121,7 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write('rumpkit demo: --kernels takes a whole number from 1 to 100000\n');
         return 2;
       }
-      demo(n);
+      await demo(n);
       return 0;
     }
     case 'version':

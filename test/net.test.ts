@@ -160,3 +160,39 @@ test('dgram: a UDP echo over the loopback', async (t) => {
   server.close();
   await k.halt();
 });
+
+test('sockets() lists listeners, connections and TIME-WAIT like ss; stats() counts like netstat -s', async (t) => {
+  const k = await Kernel.boot();
+  const srv = k.net.createServer((s) => s.resume());
+  srv.listen(8000, '127.0.0.1');
+  await once(srv, 'listening');
+  const c = k.net.connect(8000, '127.0.0.1');
+  await once(c, 'connect');
+  const cport = c.localPort!;
+  await new Promise((r) => setImmediate(r));
+  const socks = k.net.sockets();
+  const listen = socks.find((s) => s.state === 'LISTEN');
+  t.deepEqual(listen?.local, { address: '127.0.0.1', port: 8000 });
+  t.is(listen?.protocol, 'tcp');
+  const client = socks.find((s) => typeof s.local === 'object' && s.local.port === cport);
+  t.is(client?.state, 'ESTAB');
+  t.deepEqual(client?.peer, { address: '127.0.0.1', port: 8000 });
+  t.is(client?.pid, 1);
+  const accepted = socks.find((s) => typeof s.peer === 'object' && s.peer.port === cport);
+  t.is(accepted?.state, 'ESTAB');
+  const stats = k.net.stats();
+  t.true(stats.tcp.connattempt! >= 1);
+  t.true(stats.tcp.accepts! >= 1);
+  t.true(stats.ip.delivered! > 0);
+  // the client closes first: its side waits in TIME-WAIT with no socket left
+  const closed = once(c, 'close');
+  c.end();
+  c.resume();
+  await closed;
+  await new Promise((r) => setTimeout(r, 50));
+  const tw = k.net.sockets().find((s) => typeof s.local === 'object' && s.local.port === cport);
+  t.is(tw?.state, 'TIME-WAIT');
+  t.is(tw?.pid, -1);
+  await new Promise<void>((r) => srv.close(() => r()));
+  await k.halt();
+});
