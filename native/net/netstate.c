@@ -136,10 +136,42 @@ net_fini(struct rump_kernel *k)
 	atomic_store(&k->k_net, NULL);
 }
 
+/*
+ * Spinning instead of sleeping at once.  The lock is held for short
+ * stretches, and with loopback traffic two threads hand it back and forth
+ * (the sender runs the receiver's input, the receiver wakes and wants the
+ * lock): going to sleep in the host and being woken costs more than the
+ * wait.  Bounded, so a preempted holder costs little.
+ */
+#define NET_SPIN_LOCK	2000		/* polls of the owner word */
+#define NET_SPIN_SLEEP	(50 * 1000)	/* ns a sleeper watches its cv */
+
+static inline void
+cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
 void
 net_lock(struct netstate *ns)
 {
-	mutex_enter(&ns->ns_lock);
+	if (!mutex_tryenter(&ns->ns_lock)) {
+		int i;
+
+		for (i = 0; i < NET_SPIN_LOCK; i++) {
+			cpu_relax();
+			if (atomic_load_explicit(&ns->ns_owner,
+			    memory_order_relaxed) == NULL &&
+			    mutex_tryenter(&ns->ns_lock))
+				break;
+		}
+		if (i == NET_SPIN_LOCK)
+			mutex_enter(&ns->ns_lock);
+	}
 	atomic_store(&ns->ns_owner, thread_self());
 }
 
@@ -192,11 +224,44 @@ net_unlock(struct netstate *ns)
 	mutex_exit(&ns->ns_lock);
 }
 
+/*
+ * Before sleeping in the host: release the lock and watch cv for a short
+ * while.  A wake-up that comes soon (the peer's answer on lo0) is then
+ * seen without a trip through the host's scheduler.  True: cv was
+ * signalled (the lock is held again; the caller looks at its condition).
+ * False: nothing yet, the lock is held, and no signal was missed (they
+ * are sent with the lock held, and gen is compared under it).
+ */
+static int net_sleep_host(struct netstate *, kcondvar_t *, int64_t);
+
+static bool
+net_spin(struct netstate *ns, kcondvar_t *cv)
+{
+	unsigned gen = atomic_load_explicit(&cv->gen, memory_order_acquire);
+	int64_t t0 = 0;
+
+	atomic_store(&ns->ns_owner, NULL);
+	mutex_exit(&ns->ns_lock);
+	for (unsigned i = 1;; i++) {
+		cpu_relax();
+		if (atomic_load_explicit(&cv->gen, memory_order_acquire) != gen)
+			break;
+		if ((i & 63) == 0) {
+			int64_t now = mono_ns();
+
+			if (t0 == 0)
+				t0 = now;
+			else if (now - t0 > NET_SPIN_SLEEP)
+				break;
+		}
+	}
+	net_lock(ns);
+	return atomic_load_explicit(&cv->gen, memory_order_acquire) != gen;
+}
+
 int
 net_sleep(struct netstate *ns, kcondvar_t *cv, int64_t timeout_ns)
 {
-	int error = 0;
-
 	KASSERT(net_locked(ns));
 	/*
 	 * What we looped back must not wait for our wake-up; and what it
@@ -208,6 +273,17 @@ net_sleep(struct netstate *ns, kcondvar_t *cv, int64_t timeout_ns)
 		net_drain(ns);
 		return 0;
 	}
+	if (timeout_ns != 0 && net_spin(ns, cv))
+		return 0;
+	return net_sleep_host(ns, cv, timeout_ns);
+}
+
+/* Sleep in the host (the timer thread: its waits are long). */
+static int
+net_sleep_host(struct netstate *ns, kcondvar_t *cv, int64_t timeout_ns)
+{
+	int error = 0;
+
 	atomic_store(&ns->ns_owner, NULL);
 	if (timeout_ns < 0)
 		cv_wait(cv, &ns->ns_lock);
@@ -300,13 +376,13 @@ callout_thread(void *arg)
 		int64_t now;
 
 		if (ns->ns_ncallouts == 0) {
-			net_sleep(ns, &ns->ns_callout_cv, -1);
+			net_sleep_host(ns, &ns->ns_callout_cv, -1);
 			continue;
 		}
 		c = ns->ns_callouts[0];
 		now = mono_ns();
 		if (c->c_time > now) {
-			net_sleep(ns, &ns->ns_callout_cv, c->c_time - now);
+			net_sleep_host(ns, &ns->ns_callout_cv, c->c_time - now);
 			continue;
 		}
 		heap_remove(ns, c);

@@ -420,15 +420,16 @@ so_senderror(struct socket *so)
 {
 	int error;
 
-	if (so->so_state & SS_CANTSENDMORE)
-		return EPIPE;
-	/* AF_UNIX reports a reset on receive only, as Linux */
+	/* AF_UNIX reports a reset on receive only, as Linux; TCP reports a
+	 * pending error before "can't send" (sk_stream_error's order) */
 	if (so->so_error != 0 &&
 	    so->so_proto->pr_domain->dom_family != AF_UNIX) {
 		error = so->so_error;
 		so->so_error = 0;
 		return error;
 	}
+	if (so->so_state & SS_CANTSENDMORE)
+		return EPIPE;
 	return 0;
 }
 
@@ -478,7 +479,9 @@ sosend(struct socket *so, const struct sockaddr *to, socklen_t tolen,
 			break;
 		if ((prp->pr_flags & PR_CONNREQUIRED) &&
 		    !(so->so_state & SS_ISCONNECTED)) {
-			error = ENOTCONN;
+			/* Linux's TCP says EPIPE, its AF_UNIX ENOTCONN */
+			error = prp->pr_domain->dom_family == AF_UNIX ?
+			    ENOTCONN : EPIPE;
 			/* the protocol knows better what an address means */
 			if (to == NULL && !(so->so_state & SS_ISCONNECTING))
 				break;
@@ -761,9 +764,14 @@ soreceive(struct socket *so, struct mbuf **paddr, struct uio *uio,
 	for (;;) {
 		size_t need;
 
+		/*
+		 * Not connected: unless it was (a pending error, then the
+		 * end of the data, come first, as Linux's tcp_recvmsg has it)
+		 */
 		if ((prp->pr_flags & PR_CONNREQUIRED) &&
 		    !(so->so_state & (SS_ISCONNECTED | SS_ISCONNECTING |
-		    SS_ISDISCONNECTED)) && sb->sb_mb == NULL) {
+		    SS_ISDISCONNECTED | SS_CANTRCVMORE)) && so->so_error == 0 &&
+		    sb->sb_mb == NULL) {
 			/*
 			 * never connected: AF_UNIX streams say EINVAL (one
 			 * that was and is no longer reads end of file)
@@ -794,6 +802,11 @@ soreceive(struct socket *so, struct mbuf **paddr, struct uio *uio,
 			    sb->sb_cc >= MIN(uio->uio_resid, sb->sb_lowat))
 				break;	/* take what is there, wait for more */
 		}
+		/* TCP: the peer's FIN read as the end before an error that
+		 * came after it (tcp_recvmsg's SOCK_DONE) */
+		if ((so->so_state & SS_RCVEOF) &&
+		    prp->pr_domain->dom_family != AF_UNIX)
+			goto out;
 		if (so->so_error != 0) {
 			error = so_rcverror(so);
 			goto out;
@@ -864,6 +877,19 @@ out:
 	return error;
 }
 
+/*
+ * A connection attempt failed and connect said so: the socket is as new
+ * (Linux disconnects it then: reads say ENOTCONN, a new connect may go).
+ */
+static void
+so_connfailed(struct socket *so)
+{
+	if (so->so_proto->pr_domain->dom_family == AF_UNIX)
+		return;
+	so->so_state &= ~(SS_CANTRCVMORE | SS_CANTSENDMORE | SS_RCVEOF |
+	    SS_ISDISCONNECTED);
+}
+
 int
 soconnect(struct socket *so, const struct sockaddr *nam, socklen_t len,
     bool nbio)
@@ -873,11 +899,25 @@ soconnect(struct socket *so, const struct sockaddr *nam, socklen_t len,
 	int error;
 
 	net_lock(ns);
-	/* AF_UNIX looks its peer up first and checks our state after */
+	/*
+	 * AF_UNIX looks its peer up first and checks our state after; TCP
+	 * answers for a listener itself (EISCONN, as Linux)
+	 */
 	if (so->so_proto->pr_domain->dom_family == AF_UNIX)
 		goto doconnect;
-	if (so->so_options & SOO_ACCEPTCONN) {
-		error = EINVAL;
+	/*
+	 * After EINPROGRESS, Linux's next connect reports the outcome once:
+	 * 0 when the connection is up, its error when it failed.
+	 */
+	if ((so->so_state & SS_INPROGRESS) &&
+	    !(so->so_state & SS_ISCONNECTING)) {
+		so->so_state &= ~SS_INPROGRESS;
+		if (so->so_state & SS_ISCONNECTED)
+			error = 0;
+		else if ((error = so_rcverror(so)) == 0)
+			error = ECONNABORTED;
+		if (error != 0)
+			so_connfailed(so);
 		goto out;
 	}
 	if ((so->so_proto->pr_flags & PR_CONNREQUIRED) &&
@@ -901,6 +941,7 @@ doconnect:
 		goto out;
 	if (so->so_state & SS_ISCONNECTING) {
 		if (nbio) {
+			so->so_state |= SS_INPROGRESS;
 			error = EINPROGRESS;
 			goto out;
 		}
@@ -911,7 +952,8 @@ doconnect:
 				goto out;
 			}
 		}
-		error = so_rcverror(so);
+		if ((error = so_rcverror(so)) != 0)
+			so_connfailed(so);
 	}
 out:
 	sounlock(ns);
@@ -988,6 +1030,14 @@ soshutdown(struct socket *so, int how)
 		/* a listener stops accepting */
 		cv_broadcast(&so->so_cv);
 	}
+	/* TCP: nothing to shut on a socket not connected (Linux still marks
+	 * it); a listener stops listening on SHUT_RD */
+	if (so->so_proto->pr_domain->dom_family != AF_UNIX &&
+	    (so->so_proto->pr_flags & PR_CONNREQUIRED) &&
+	    !(so->so_options & SOO_ACCEPTCONN) &&
+	    !(so->so_state & (SS_ISCONNECTED | SS_ISCONNECTING |
+	    SS_ISDISCONNECTING)))
+		error = ENOTCONN;
 	if (how != SHUT_RD) {
 		so->so_state |= SS_CANTSENDMORE;
 		if (so->so_proto->pr_shutdown != NULL)

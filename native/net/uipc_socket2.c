@@ -117,7 +117,7 @@ socantsendmore(struct socket *so)
 void
 socantrcvmore(struct socket *so)
 {
-	so->so_state |= SS_CANTRCVMORE;
+	so->so_state |= SS_CANTRCVMORE | SS_RCVEOF;
 	sorwakeup(so);
 }
 

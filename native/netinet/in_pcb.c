@@ -152,8 +152,8 @@ is_tcp(const struct inpcbtable *t)
 /*
  * Would binding laddr:lport for inp clash with p (Linux's rules)?  Both
  * SO_REUSEADDR share, except with a TCP listener; both SO_REUSEPORT
- * share with the same owner.  A pcb without a socket is TCP's TIME_WAIT:
- * SO_REUSEADDR on the newcomer is enough.
+ * share with the same owner.  A pcb without a socket is TCP's TIME_WAIT
+ * (or an orphan): SO_REUSEADDR on both sides, its socket's remembered.
  */
 static bool
 in_pcbclash(const struct inpcb *inp, int opts, const struct inpcb *p,
@@ -166,8 +166,9 @@ in_pcbclash(const struct inpcb *inp, int opts, const struct inpcb *p,
 	if (p->inp_laddr.s_addr != INADDR_ANY && laddr.s_addr != INADDR_ANY &&
 	    p->inp_laddr.s_addr != laddr.s_addr)
 		return false;
-	if (so2 == NULL)
-		return !(opts & SOO_REUSEADDR);
+	if (so2 == NULL)	/* both must have SO_REUSEADDR, as Linux's tw_reuse */
+		return !(opts & SOO_REUSEADDR) ||
+		    !(p->inp_flags & INP_REUSEADDR);
 	opts2 = so2->so_options;
 	listening = (opts2 & SOO_ACCEPTCONN) != 0;
 	if ((opts & SOO_REUSEADDR) && (opts2 & SOO_REUSEADDR) &&

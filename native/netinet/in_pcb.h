@@ -38,6 +38,8 @@ struct inpcb {
 #define INP_BOUNDADDR	0x40	/* laddr chosen by bind, not by connect */
 #define INP_BOUNDPORT	0x80	/* lport chosen by bind (kept on unconnect) */
 #define INP_PING	0x100	/* an ICMP datagram ("ping") socket */
+#define INP_REUSEADDR	0x200	/* socketless (TCP's TIME_WAIT): its socket
+				   had SO_REUSEADDR */
 
 struct inpcbtable {
 	LIST_HEAD(, inpcb) *it_connhash;	/* 4-tuple */

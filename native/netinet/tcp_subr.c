@@ -160,10 +160,14 @@ tcp_close(struct tcpcb *tp)
 	}
 	/*
 	 * The socket stays with a closed tcpcb, as Linux keeps a socket in
-	 * state CLOSE: its local name stands, its peer is gone.
+	 * state CLOSE: its local name stands (getsockname), its peer is gone.
+	 * (Linux also gives the port back; here it stays bound until close.)
 	 */
-	if (inp->inp_connected)
-		in_pcbdisconnect(inp);
+	if (inp->inp_connected) {
+		inp->inp_faddr.s_addr = INADDR_ANY;
+		inp->inp_fport = 0;
+		in_pcbrehash(inp);
+	}
 	soisdisconnected(so);
 	return tp;
 }
@@ -459,6 +463,8 @@ tcp_orphan(struct tcpcb *tp)
 	ts->ts_orphans++;
 	/* what arrives from now on is nobody's: reassembly is pointless */
 	tcp_reass_flush(tp);
+	if (so->so_options & SOO_REUSEADDR)
+		inp->inp_flags |= INP_REUSEADDR;
 	inp->inp_socket = NULL;
 	so->so_pcb = NULL;
 	if (tp->t_state == TCPS_FIN_WAIT_2)

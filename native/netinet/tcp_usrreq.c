@@ -179,10 +179,9 @@ tcp_usr_shutdown(struct socket *so)
 {
 	struct tcpcb *tp = so_tcpcb(so);
 
-	if (tp == NULL)
-		return ENOTCONN;
-	if (tp->t_state == TCPS_LISTEN || tp->t_state == TCPS_CLOSED ||
-	    tp->t_state == TCPS_SYN_SENT)
+	if (tp == NULL || tp->t_state == TCPS_CLOSED)
+		return ENOTCONN;	/* Linux says so, and still shuts */
+	if (tp->t_state == TCPS_LISTEN || tp->t_state == TCPS_SYN_SENT)
 		return 0;
 	if (tp->t_flags & TF_NEEDFIN)
 		return 0;

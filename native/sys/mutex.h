@@ -14,6 +14,8 @@ typedef struct krwlock {
 
 typedef struct kcondvar {
 	struct rumpuser_cv *cv;
+	/* bumped by every signal: a sleeper may spin on it briefly */
+	_Atomic unsigned gen;
 } kcondvar_t;
 
 typedef enum { RW_READER, RW_WRITER } krw_t;
@@ -100,12 +102,14 @@ cv_wait(kcondvar_t *cv, kmutex_t *m)
 static inline void
 cv_signal(kcondvar_t *cv)
 {
+	atomic_fetch_add_explicit(&cv->gen, 1, memory_order_release);
 	rumpuser_cv_signal(cv->cv);
 }
 
 static inline void
 cv_broadcast(kcondvar_t *cv)
 {
+	atomic_fetch_add_explicit(&cv->gen, 1, memory_order_release);
 	rumpuser_cv_broadcast(cv->cv);
 }
 

@@ -152,6 +152,9 @@ struct socket {
 #define SS_NBIO			0x0040	/* unused: f_flag's O_NONBLOCK rules */
 #define SS_ISBOUND		0x0080
 #define SS_ISCONFIRMING		0x0100
+#define SS_RCVEOF		0x0200	/* the peer's end of data (socantrcvmore) */
+#define SS_INPROGRESS		0x0400	/* EINPROGRESS was reported: the next
+					   connect reports the outcome */
 
 /*
  * Socket layer services for protocols (net/uipc_socket*.c); ns_lock held.

@@ -182,7 +182,7 @@ t_tcp_bind_rules(void)
 	CHECK_EQ(bindp(b, ANY, 8080, root), 0);	/* neither listens */
 	a->inp_socket->so_options |= SOO_ACCEPTCONN;
 	CHECK_EQ(bindp(c, LO, 8080, root), EADDRINUSE);	/* a listens */
-	/* TIME_WAIT (no socket): SO_REUSEADDR takes the port over */
+	/* TIME_WAIT (no socket): SO_REUSEADDR on both takes the port over */
 	b = mkpcb(TCB, root, 0);
 	CHECK_EQ(bindp(b, ANY, 9090, root), 0);
 	b->inp_socket->so_pcb = NULL;
@@ -190,6 +190,8 @@ t_tcp_bind_rules(void)
 	c = mkpcb(TCB, root, 0);
 	CHECK_EQ(bindp(c, ANY, 9090, root), EADDRINUSE);
 	c = mkpcb(TCB, root, SOO_REUSEADDR);
+	CHECK_EQ(bindp(c, ANY, 9090, root), EADDRINUSE);	/* b's had not */
+	b->inp_flags |= INP_REUSEADDR;
 	CHECK_EQ(bindp(c, ANY, 9090, root), 0);
 	in_pcbdetach(b);
 	CHECK_EQ(teardown(), 0);
