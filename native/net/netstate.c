@@ -143,7 +143,7 @@ net_fini(struct rump_kernel *k)
  * lock): going to sleep in the host and being woken costs more than the
  * wait.  Bounded, so a preempted holder costs little.
  */
-#define NET_SPIN_LOCK	2000		/* polls of the owner word */
+#define NET_SPIN_LOCK	200		/* polls of the owner word */
 #define NET_SPIN_SLEEP	(50 * 1000)	/* ns a sleeper watches its cv */
 #define NET_SPIN_YIELD	(5 * 1000)	/* then gives the CPU away in between */
 #define NET_SPIN_FAILS	4		/* spins run out before a cv stops spinning */
