@@ -5,10 +5,11 @@
  * bench/net.ts builds and runs this program and prints the ratios; the
  * program prints one JSON object on stdout and nothing else.
  *
- *   bench_net [-m MiB] [-r round-trips] [-b batches] [-s sides]
+ *   bench_net [-m MiB] [-r round-trips] [-b batches] [-s sides] [-M mtu]
  *
  * sides: a comma list of host, lo0 (one kernel), shmif (two kernels on a
  * bus in this process), shmif2p (two processes), tap (kernel <-> Linux).
+ * -M sets the shmif interfaces' MTU (default: Ethernet's 1500).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -313,11 +314,14 @@ median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+static unsigned shmif_mtu;	/* -M; 0: the interface's default */
+
 static struct rump_kernel *
 shmif_kernel(const char *bus, const char *addr)
 {
 	struct rump_config cfg = { .memlimit = 1ull << 30 };
-	struct rump_ifcfg ic = { .kind = RUMP_IF_SHMIF, .bus = bus, .address = addr };
+	struct rump_ifcfg ic = { .kind = RUMP_IF_SHMIF, .bus = bus, .address = addr,
+	    .mtu = shmif_mtu };
 	struct rump_kernel *k = rump_kernel_boot(&cfg);
 	int error;
 
@@ -418,14 +422,15 @@ main(int argc, char **argv)
 	pid_t kids[2] = { 0, 0 };
 	char bus1[64], bus2[64], ns[64], tap[16], cmd[256];
 
-	while ((opt = getopt(argc, argv, "m:r:b:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:r:b:s:M:")) != -1) {
 		switch (opt) {
 		case 'm': mib = (unsigned)atoi(optarg); break;
 		case 'r': trips = (unsigned)atoi(optarg); break;
 		case 'b': batches = atoi(optarg); break;
 		case 's': sides = optarg; break;
+		case 'M': shmif_mtu = (unsigned)atoi(optarg); break;
 		default:
-			fprintf(stderr, "usage: bench_net [-m MiB] [-r trips] [-b batches] [-s sides]\n");
+			fprintf(stderr, "usage: bench_net [-m MiB] [-r trips] [-b batches] [-s sides] [-M mtu]\n");
 			return 2;
 		}
 	}
@@ -481,8 +486,8 @@ main(int argc, char **argv)
 		}
 	}
 	rump_kernel_leave();
-	printf("{\"mib\":%u,\"trips\":%u,\"batches\":%d,\"sides\":{", mib, trips,
-	    batches);
+	printf("{\"mib\":%u,\"trips\":%u,\"batches\":%d,\"shmif_mtu\":%u,"
+	    "\"sides\":{", mib, trips, batches, shmif_mtu != 0 ? shmif_mtu : 1500);
 	for (int i = 0; i < nsides; i++)
 		printf("%s\"%s\":{\"bulk_Bps\":%.0f,\"rtt_ns\":%.0f}", i ? "," : "",
 		    sv[i].name, median(bulk[i], batches), median(rtt[i], batches));

@@ -5,9 +5,12 @@
  *
  * Writers append records (a header {length, sender, position} and the
  * frame) under a lock word in the header, then publish the new end
- * (sb_wpos) and bump a futex word (sb_seq), waking readers only if some
- * sleep (sb_waiters).  Positions count bytes since the bus was made and
- * never wrap; a record lives at position % SHMIF_RINGSIZE.
+ * (sb_wpos).  A reader about to sleep raises sb_sleepers and sleeps on
+ * a futex word (sb_seq); the first writer to publish after that takes the
+ * flag, bumps sb_seq and makes the one wake-up call, so the frames sent
+ * while a woken reader has not run yet cost no system call.  Positions
+ * count bytes since the bus was made and never wrap; a record lives at
+ * position % SHMIF_RINGSIZE.
  *
  * Each reader keeps its own position and follows at its own pace.  Before
  * writing, a writer raises sb_wlimit to the end of what it will overwrite;
@@ -35,7 +38,7 @@
 #include "dev/netif.h"
 
 #define SHMIF_MAGIC	0x52534d31u	/* "RSM1" */
-#define SHMIF_VERSION	1u
+#define SHMIF_VERSION	2u
 #define SHMIF_HDRSIZE	4096u
 #define SHMIF_RINGSIZE	(16u << 20)	/* a power of two */
 #define SHMIF_MAXMTU	65535u
@@ -51,8 +54,8 @@ struct shmif_bus {
 	_Atomic uint32_t sb_nextid;	/* member ids */
 	_Atomic uint32_t sb_lock;	/* 0, or the writer's pid */
 	_Atomic uint32_t sb_lockwaiters;
-	_Atomic uint32_t sb_seq;	/* futex: bumped at each publish */
-	_Atomic uint32_t sb_waiters;	/* readers asleep on sb_seq */
+	_Atomic uint32_t sb_seq;	/* futex: bumped at each wake-up */
+	_Atomic uint32_t sb_sleepers;	/* 1: a reader may sleep on sb_seq */
 	uint32_t	sb_pad;
 	_Atomic uint64_t sb_wpos;	/* bytes published */
 	_Atomic uint64_t sb_wlimit;	/* bytes written or being written */
@@ -191,9 +194,17 @@ shmif_transmit(struct ifnet *ifp, struct mbuf *m)
 	    memory_order_relaxed);
 	atomic_store(&bus->sb_wpos, end);
 	bus_unlock(sc);
-	atomic_fetch_add(&bus->sb_seq, 1);
-	if (atomic_load(&bus->sb_waiters) > 0)
+	/*
+	 * seq_cst against the reader's raise-then-look: a reader either
+	 * sees the new end or its flag is seen here.  The seq bump comes
+	 * after taking the flag, so a reader that raised it read an older
+	 * seq and cannot block on this one.
+	 */
+	if (atomic_load(&bus->sb_sleepers) != 0 &&
+	    atomic_exchange(&bus->sb_sleepers, 0) != 0) {
+		atomic_fetch_add(&bus->sb_seq, 1);
 		rumpuser_futex_wake((uint32_t *)&bus->sb_seq, INT_MAX);
+	}
 	m_freem(m);
 	return 0;
 }
@@ -300,11 +311,15 @@ shmif_rcvthread(void *arg)
 		seq = atomic_load(&bus->sb_seq);
 		if (atomic_load(&sc->sc_dying))
 			break;
-		atomic_fetch_add(&bus->sb_waiters, 1);
+		/*
+		 * Raise the flag before the last look: a writer publishing
+		 * now either is seen here or sees the flag, and then bumps
+		 * seq past the value read above before waking us.
+		 */
+		atomic_store(&bus->sb_sleepers, 1);
 		if (atomic_load(&bus->sb_wpos) == sc->sc_rpos)
 			(void)rumpuser_futex_wait((uint32_t *)&bus->sb_seq, seq,
 			    1000 * 1000000LL);
-		atomic_fetch_sub(&bus->sb_waiters, 1);
 	}
 	return NULL;
 }
