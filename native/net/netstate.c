@@ -143,8 +143,10 @@ net_fini(struct rump_kernel *k)
  * lock): going to sleep in the host and being woken costs more than the
  * wait.  Bounded, so a preempted holder costs little.
  */
-#define NET_SPIN_LOCK	2000		/* polls of the owner word */
+#define NET_SPIN_LOCK	200		/* polls of the owner word */
 #define NET_SPIN_SLEEP	(50 * 1000)	/* ns a sleeper watches its cv */
+#define NET_SPIN_YIELD	(5 * 1000)	/* then gives the CPU away in between */
+#define NET_SPIN_FAILS	4		/* spins run out before a cv stops spinning */
 
 static inline void
 cpu_relax(void)
@@ -240,6 +242,16 @@ net_spin(struct netstate *ns, kcondvar_t *cv)
 	unsigned gen = atomic_load_explicit(&cv->gen, memory_order_acquire);
 	int64_t t0 = 0;
 
+	/*
+	 * A cv whose last spins all ran out (an idle accept, a reader with
+	 * nothing coming) sleeps at once, trying a spin now and then again.
+	 */
+	if (cv->spinfail >= NET_SPIN_FAILS) {
+		if (cv->spinfail < 1000)
+			cv->spinfail++;
+		if (cv->spinfail % 16 != 0)
+			return false;
+	}
 	atomic_store(&ns->ns_owner, NULL);
 	mutex_exit(&ns->ns_lock);
 	for (unsigned i = 1;; i++) {
@@ -253,10 +265,18 @@ net_spin(struct netstate *ns, kcondvar_t *cv)
 				t0 = now;
 			else if (now - t0 > NET_SPIN_SLEEP)
 				break;
+			else if (now - t0 > NET_SPIN_YIELD)
+				rumpuser_yield();	/* the partner may need our CPU */
 		}
 	}
 	net_lock(ns);
-	return atomic_load_explicit(&cv->gen, memory_order_acquire) != gen;
+	if (atomic_load_explicit(&cv->gen, memory_order_acquire) != gen) {
+		cv->spinfail = 0;
+		return true;
+	}
+	if (cv->spinfail < NET_SPIN_FAILS)
+		cv->spinfail++;
+	return false;
 }
 
 int

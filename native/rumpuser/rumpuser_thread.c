@@ -1,6 +1,7 @@
 /* Host threads for the kernel's own threads (network input, timers ...). */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,4 +42,10 @@ rumpuser_thread_join(struct rumpuser_thread *t)
 
 	free(t);
 	return error;
+}
+
+void
+rumpuser_yield(void)
+{
+	sched_yield();
 }

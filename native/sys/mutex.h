@@ -16,6 +16,8 @@ typedef struct kcondvar {
 	struct rumpuser_cv *cv;
 	/* bumped by every signal: a sleeper may spin on it briefly */
 	_Atomic unsigned gen;
+	/* spins on it that ran out in a row (net_sleep's adaptivity) */
+	unsigned	spinfail;
 } kcondvar_t;
 
 typedef enum { RW_READER, RW_WRITER } krw_t;

@@ -37,6 +37,8 @@ void	rumpuser_pagediscard(void *mem, size_t len);
 int	rumpuser_thread_create(void *(*fn)(void *), void *arg,
 	    const char *name, struct rumpuser_thread **tp);
 int	rumpuser_thread_join(struct rumpuser_thread *t);
+/* Let another runnable thread have this CPU (a spinning waiter's partner). */
+void	rumpuser_yield(void);
 
 /* locks */
 int	rumpuser_mutex_init(struct rumpuser_mtx **mp);
