@@ -38,7 +38,7 @@
 #include "dev/netif.h"
 
 #define SHMIF_MAGIC	0x52534d31u	/* "RSM1" */
-#define SHMIF_VERSION	2u
+#define SHMIF_VERSION	3u		/* 3: r_flags, sb_features */
 #define SHMIF_HDRSIZE	4096u
 #define SHMIF_RINGSIZE	(16u << 20)	/* a power of two */
 #define SHMIF_MAXMTU	65535u
@@ -56,7 +56,7 @@ struct shmif_bus {
 	_Atomic uint32_t sb_lockwaiters;
 	_Atomic uint32_t sb_seq;	/* futex: bumped at each wake-up */
 	_Atomic uint32_t sb_sleepers;	/* 1: a reader may sleep on sb_seq */
-	uint32_t	sb_pad;
+	uint32_t	sb_features;	/* SHMIF_F_*: what every member does */
 	_Atomic uint64_t sb_wpos;	/* bytes published */
 	_Atomic uint64_t sb_wlimit;	/* bytes written or being written */
 	_Atomic uint64_t sb_wseq;	/* records published */
@@ -65,11 +65,24 @@ struct shmif_bus {
 };
 _Static_assert(sizeof(struct shmif_bus) <= SHMIF_HDRSIZE, "bus header");
 
+/*
+ * Bus features.  Every member runs this code, so the maker states them
+ * once for all: frames up to SHMIF_MAXFRAME whatever the members' MTU
+ * (TCP super-segments), and a per-record mark that the sender's stack
+ * computed the checksums (receivers skip verifying them).
+ */
+#define SHMIF_F_TSO		0x0001u
+#define SHMIF_F_CSUM		0x0002u
+#define SHMIF_FEATURES		(SHMIF_F_TSO | SHMIF_F_CSUM)
+
 struct shmif_rec {
 	uint32_t	r_len;		/* frame bytes */
 	uint32_t	r_sender;	/* member id */
 	uint64_t	r_pos;		/* where it was written: a lap check */
+	uint32_t	r_flags;	/* SHMIF_R_* */
+	uint32_t	r_pad;
 };
+#define SHMIF_R_CSUMOK	0x0001u	/* the sender's stack filled in the checksums */
 #define RECSIZE(len)	(sizeof(struct shmif_rec) + (((len) + 7u) & ~7u))
 
 struct shmif_softc {
@@ -183,6 +196,9 @@ shmif_transmit(struct ifnet *ifp, struct mbuf *m)
 	rec.r_len = len;
 	rec.r_sender = sc->sc_id;
 	rec.r_pos = pos;
+	rec.r_flags = (m->m_pkthdr.csum_flags & M_CSUM_STACK) &&
+	    (ifp->if_capabilities & IFCAP_CSUM_TRUSTED) ? SHMIF_R_CSUMOK : 0;
+	rec.r_pad = 0;
 	ring_write(sc, pos, &rec, sizeof(rec));
 	pos += sizeof(rec);
 	for (n = m; n != NULL; n = n->m_next) {
@@ -260,6 +276,11 @@ shmif_read_batch(struct shmif_softc *sc, uint64_t *lostp, uint64_t *nomemp)
 				ring_read(sc, sc->sc_rpos + sizeof(rec),
 				    m->m_data, rec.r_len);
 				m->m_len = m->m_pkthdr.len = rec.r_len;
+				if ((rec.r_flags & SHMIF_R_CSUMOK) &&
+				    (sc->sc_if.if_capabilities &
+				    IFCAP_CSUM_TRUSTED))
+					m->m_pkthdr.csum_flags |=
+					    M_CSUM_DATA_OK;
 			} else {
 				(*nomemp)++;
 			}
@@ -389,6 +410,7 @@ shmif_open_bus(struct shmif_softc *sc, const char *bus)
 	if (atomic_compare_exchange_strong(&b->sb_init, &zero, 1)) {
 		b->sb_version = SHMIF_VERSION;
 		b->sb_ringsize = SHMIF_RINGSIZE;
+		b->sb_features = SHMIF_FEATURES;
 		atomic_store(&b->sb_magic, SHMIF_MAGIC);
 	} else {
 		/* another member is making it: a moment */
@@ -440,6 +462,10 @@ shmif_attach(struct netstate *ns, const char *bus, const uint8_t *mac,
 	ifp->if_mtu = mtu != 0 ? mtu : ETHERMTU;
 	ifp->if_maxmtu = SHMIF_MAXMTU;
 	ifp->if_hdrlen = ETHER_HDR_LEN;
+	if (sc->sc_bus->sb_features & SHMIF_F_TSO)
+		ifp->if_capabilities |= IFCAP_TSO;
+	if (sc->sc_bus->sb_features & SHMIF_F_CSUM)
+		ifp->if_capabilities |= IFCAP_CSUM_TRUSTED;
 	if (mac != NULL)
 		memcpy(ifp->if_hwaddr, mac, ETHER_ADDR_LEN);
 	else

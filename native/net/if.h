@@ -47,6 +47,12 @@ struct ifnet {
 	unsigned	if_maxmtu;	/* what the driver can carry */
 	uint8_t		if_hwaddr[6];	/* Ethernet address (zero for lo0) */
 	unsigned	if_hdrlen;	/* link header bytes (14, or 0) */
+	/*
+	 * What the medium does for the stack (IFCAP_*): set by drivers whose
+	 * every peer is a rumpkit kernel (shmif), never for a medium with
+	 * foreign peers (virtif's TAP).
+	 */
+	uint32_t	if_capabilities;
 	TAILQ_HEAD(, in_ifaddr) if_addrs;
 	struct if_data_counters if_data;
 	struct pcap_writer *if_pcap;	/* capture, when on */
@@ -72,6 +78,15 @@ struct ifnet {
 	void	(*if_stop)(struct ifnet *ifp);
 	void	(*if_free)(struct ifnet *ifp);	/* free softc */
 };
+/*
+ * IFCAP_TSO: frames may exceed if_mtu (up to a 65535-byte IP datagram):
+ * TCP hands over segments of several MSS, as to Linux's veth, and every
+ * receiver takes them whole.  IFCAP_CSUM_TRUSTED: checksums computed by
+ * the sending kernel's stack are marked in the frame and not verified
+ * again by the receiving one.
+ */
+#define IFCAP_TSO		0x0001
+#define IFCAP_CSUM_TRUSTED	0x0002
 #define IFT_ETHER	0x06
 #define IFT_LOOP	0x18
 

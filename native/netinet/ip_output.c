@@ -231,7 +231,13 @@ ip_output(struct netstate *ns, struct mbuf *m, int flags)
 		}
 	}
 
-	if (total <= ifp->if_mtu) {
+	/*
+	 * A TCP super-segment goes whole to a medium that carries them
+	 * (IFCAP_TSO); elsewhere it is an ordinary datagram, too big.
+	 */
+	if (total <= ifp->if_mtu || ((m->m_pkthdr.csum_flags & M_TSO) &&
+	    (ifp->if_capabilities & IFCAP_TSO) &&
+	    total <= ifp->if_maxmtu)) {
 		ip->ip_len = htons((uint16_t)total);
 		ip->ip_off = htons(off);
 		ip_setsum(m, hlen);

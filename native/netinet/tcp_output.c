@@ -137,6 +137,31 @@ tcp_loopback(struct tcpcb *tp)
 	    (rt->rt_ifp->if_flags & IFF_LOOPBACK);
 }
 
+/*
+ * The most new data one segment may carry: the MSS, or toward a medium
+ * with IFCAP_TSO (shmif) as many whole MSS as a 65535-byte datagram
+ * holds.  The peer still sees our MSS and counts in it; congestion
+ * control counts bytes, so a super-segment is only a segment with more
+ * of them.
+ */
+static uint32_t
+tcp_sndsize(struct tcpcb *tp)
+{
+	struct netstate *ns = tp->t_ns;
+	struct rtentry *rt;
+	uint32_t max = IP_MAXPACKET - sizeof(struct ip) -
+	    sizeof(struct tcphdr) - TCP_MAXOLEN;
+
+	if (tp->t_maxseg == 0 || tp->t_maxseg >= max ||
+	    in_localaddr(ns, tp->t_inpcb->inp_faddr))
+		return tp->t_maxseg;
+	rt = rt_lookup(ns, tp->t_inpcb->inp_faddr);
+	if (rt == NULL || rt->rt_ifp == NULL ||
+	    !(rt->rt_ifp->if_capabilities & IFCAP_TSO))
+		return tp->t_maxseg;
+	return max - max % tp->t_maxseg;
+}
+
 static void
 build_options(struct tcpcb *tp, int flags, struct tcpopt *to)
 {
@@ -247,11 +272,15 @@ tcp_output_seg(struct tcpcb *tp, tcp_seq seq, uint32_t len, int flags,
 	if (tcp_loopback(tp)) {
 		m->m_pkthdr.csum_flags |= M_CSUM_DATA_OK;
 	} else {
+		/* always filled in, so captures show it right */
 		th->th_sum = in_cksum_chain(m, sizeof(*ip),
 		    sizeof(*th) + optlen + len, in_pseudo(inp->inp_laddr,
 		    inp->inp_faddr, IPPROTO_TCP,
 		    (uint16_t)(sizeof(*th) + optlen + len)));
+		m->m_pkthdr.csum_flags |= M_CSUM_STACK;
 	}
+	if (len > tp->t_maxseg)
+		m->m_pkthdr.csum_flags |= M_TSO;
 
 	/* bookkeeping before the packet leaves (lo0 answers at once) */
 	st->sndtotal++;
@@ -379,10 +408,12 @@ int
 tcp_output(struct tcpcb *tp)
 {
 	struct sockbuf *sb = tp->t_snd;
+	uint32_t sndsize;
 	int error = 0;
 
 	if (tp->t_state == TCPS_CLOSED || tp->t_state == TCPS_LISTEN)
 		return 0;
+	sndsize = tcp_sndsize(tp);
 	if (tp->snd_max == tp->snd_una && tp->t_sndtime != 0 &&
 	    tcp_now() - tp->t_sndtime > tcp_rexmtval(tp))
 		tcp_cc_after_idle(tp);
@@ -411,8 +442,14 @@ tcp_output(struct tcpcb *tp)
 		win = MIN(tp->snd_wnd, tp->snd_cwnd);
 		usable = SEQ_LT(seq, tp->snd_una + win) ?
 		    (uint32_t)(tp->snd_una + win - seq) : 0;
-		if (!syn && TCPS_HAVEESTABLISHED(tp->t_state))
-			len = MIN(MIN(avail, usable), tp->t_maxseg);
+		if (!syn && TCPS_HAVEESTABLISHED(tp->t_state)) {
+			/* retransmissions go MSS by MSS */
+			len = MIN(MIN(avail, usable), seq == tp->snd_max ?
+			    sndsize : tp->t_maxseg);
+			/* a partial tail goes alone, under Nagle's rules */
+			if (len > tp->t_maxseg)
+				len -= len % tp->t_maxseg;
+		}
 		if (fin_state(tp->t_state) && !syn && seq + len == dend)
 			fin = true;
 
@@ -425,7 +462,7 @@ tcp_output(struct tcpcb *tp)
 			bool idle = SEQ_LEQ(tp->snd_sml, tp->snd_una);
 			bool hold = (tp->t_flags & (TF_NOPUSH | TF_MORETOCOME));
 
-			if (len == tp->t_maxseg)
+			if (len >= tp->t_maxseg)
 				send = true;
 			else if (all && !hold &&
 			    (idle || (tp->t_flags & TF_NODELAY)))

@@ -28,6 +28,14 @@ struct pkthdr {
 	uint32_t	csum_flags;	/* M_CSUM_* below */
 };
 #define M_CSUM_DATA_OK	0x01		/* checksums already good (loopback) */
+/*
+ * Output only: the stack itself computed every checksum of this packet
+ * (TCP's segments; never raw or IP_HDRINCL packets, nor forwarded ones),
+ * so an IFCAP_CSUM_TRUSTED medium may vouch for them.
+ */
+#define M_CSUM_STACK	0x02
+/* Output only: a TCP segment that may exceed the MTU (IFCAP_TSO). */
+#define M_TSO		0x04
 
 struct mbuf {
 	struct mbuf	*m_next;	/* next buffer of this packet */
