@@ -21,7 +21,7 @@
  * The host side's own network namespace with lo up: its ports are shared
  * with nothing else on the machine.  The kernel side uses its lo0.
  */
-static void
+static inline void
 pd_netns(struct ctx *ctx)
 {
 	struct ifreq ifr;
@@ -50,7 +50,7 @@ pd_netns(struct ctx *ctx)
 /* the same area as the normalizers see it */
 #define PD_SA(c, i)	((c)->buf + PD_AUXOFF + 128 + (i) * 32)
 
-static void
+static inline void
 setsin(struct ctx *ctx, int i, uint32_t addr, uint16_t port)
 {
 	struct sockaddr_in *s = SAP(i);
@@ -63,7 +63,7 @@ setsin(struct ctx *ctx, int i, uint32_t addr, uint16_t port)
 }
 
 /* The address at p; an ephemeral port (32768-60999) becomes 1. */
-static struct sockaddr_in
+static inline struct sockaddr_in
 pd_sin(const unsigned char *p)
 {
 	struct sockaddr_in s;
@@ -77,7 +77,7 @@ pd_sin(const unsigned char *p)
 }
 
 /* An address in BUF (getsockname), an ephemeral port as "in range". */
-static size_t
+static inline size_t
 N_SIN(struct ctx *c, long ret, unsigned char *out)
 {
 	struct sockaddr_in s = pd_sin(c->buf);
