@@ -11,8 +11,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/wait.h>
 
 #include <rump/rump.h>
 #include <rump/rump_net.h>
@@ -112,6 +114,66 @@ nu_fakeif(struct netstate *ns, struct ifnet *ifp, struct in_ifaddr *ia)
 	ia->ia_mask.s_addr = htonl(0xff000000);
 	ia->ia_prefixlen = 8;
 	TAILQ_INSERT_TAIL(&ifp->if_addrs, ia, ia_list);
+}
+
+/*
+ * A peer process for tests between kernels in two processes: child(bus,
+ * fd it reads from the parent, fd it writes to the parent) runs in a new
+ * process whose exit status is its result.  Start it before any kernel
+ * thread exists in this process (fork copies only the calling thread).
+ */
+struct nu_peer {
+	pid_t	pid;
+	int	tochild, fromchild;	/* the parent's ends */
+};
+
+static inline int
+nu_peer_start(struct nu_peer *p, const char *bus,
+    int (*child)(const char *, int, int))
+{
+	int tochild[2], toparent[2];
+
+	if (pipe(tochild) != 0)
+		return -1;
+	if (pipe(toparent) != 0) {
+		close(tochild[0]);
+		close(tochild[1]);
+		return -1;
+	}
+	if ((p->pid = fork()) < 0) {
+		close(tochild[0]);
+		close(tochild[1]);
+		close(toparent[0]);
+		close(toparent[1]);
+		return -1;
+	}
+	if (p->pid == 0) {
+		close(tochild[1]);
+		close(toparent[0]);
+		_exit(child(bus, tochild[0], toparent[1]));
+	}
+	close(tochild[0]);
+	close(toparent[1]);
+	p->tochild = tochild[1];
+	p->fromchild = toparent[0];
+	return 0;
+}
+
+/* The peer told to end (its input closed) and reaped: 0 if it exited 0. */
+static inline int
+nu_peer_end(struct nu_peer *p)
+{
+	int status = -1;
+
+	close(p->tochild);
+	if (waitpid(p->pid, &status, 0) != p->pid)
+		status = -1;
+	close(p->fromchild);
+	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		printf("# child status %d\n", status);
+		return -1;
+	}
+	return 0;
 }
 
 #endif

@@ -778,26 +778,18 @@ t_two_processes(void)
 	char bus[128], name[IFNAMSIZ], c;
 	static uint8_t out[20000], in[20000];
 	struct sockaddr_in to = sin4("10.6.0.2", 7);
-	int tochild[2], toparent[2], status, s;
+	struct nu_peer peer;
 	struct rump_kernel *k;
-	pid_t pid;
+	int s;
 
 	snprintf(bus, sizeof(bus), "/dev/shm/rk-t_inet-%d-procs", (int)getpid());
 	unlink(bus);
-	REQUIRE(pipe(tochild) == 0 && pipe(toparent) == 0);
-	/* fork before any kernel thread exists in this process */
-	REQUIRE((pid = fork()) >= 0);
-	if (pid == 0) {
-		close(tochild[1]);
-		close(toparent[0]);
-		_exit(child_main(bus, tochild[0], toparent[1]));
-	}
-	close(tochild[0]);
-	close(toparent[1]);
+	/* before any kernel thread exists in this process */
+	REQUIRE(nu_peer_start(&peer, bus, child_main) == 0);
 	k = nu_boot();
 	REQUIRE(k != NULL);
 	CHECK_EQ(nu_attach(k, bus, "10.6.0.1/24", name), 0);
-	CHECK(read(toparent[0], &c, 1) == 1);
+	CHECK(read(peer.fromchild, &c, 1) == 1);
 	REQUIRE((s = sock(k, SOCK_DGRAM, 0)) >= 0);
 	for (int i = 0; i < PROC_N; i++) {
 		size_t len = (size_t)(i * 1657) % sizeof(out);
@@ -811,13 +803,8 @@ t_two_processes(void)
 		CHECK(n == (long)len && memcmp(in, out, len) == 0);
 	}
 	ping_dgram(k, "10.6.0.2", 9);
-	CHECK(write(tochild[1], "q", 1) == 1);
-	close(tochild[1]);
-	CHECK(waitpid(pid, &status, 0) == pid);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		printf("# child status %d\n", status);
-	close(toparent[0]);
+	CHECK(write(peer.tochild, "q", 1) == 1);
+	CHECK_EQ(nu_peer_end(&peer), 0);
 	rump_kernel_leave();
 	CHECK_EQ(rump_kernel_halt(k), 0);
 	unlink(bus);

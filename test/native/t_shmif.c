@@ -599,40 +599,26 @@ static void
 t_two_processes(void)
 {
 	const char *bus = bus_name("procs");
-	int tochild[2], toparent[2], status;
 	uint8_t cmac[6], mac[6], seen[6];
+	struct nu_peer peer;
 	struct rump_ifinfo ii;
 	struct rump_kernel *k;
 	char name[IFNAMSIZ];
-	pid_t pid;
 
-	REQUIRE(pipe(tochild) == 0 && pipe(toparent) == 0);
-	/* fork before any kernel thread exists in this process */
-	REQUIRE((pid = fork()) >= 0);
-	if (pid == 0) {
-		close(tochild[1]);
-		close(toparent[0]);
-		_exit(child_main(bus, tochild[0], toparent[1]));
-	}
-	close(tochild[0]);
-	close(toparent[1]);
+	/* before any kernel thread exists in this process */
+	REQUIRE(nu_peer_start(&peer, bus, child_main) == 0);
 	k = nu_boot();
 	REQUIRE(k != NULL);
 	CHECK(nu_attach(k, bus, "10.8.0.1/24", name) == 0);
 	CHECK(ifinfo(k, name, &ii) == 0);
-	CHECK(read(toparent[0], cmac, 6) == 6);
+	CHECK(read(peer.fromchild, cmac, 6) == 6);
 	CHECK_EQ(resolve(k, "10.8.0.2", mac), 0);
 	CHECK(memcmp(mac, cmac, 6) == 0);
-	CHECK(write(tochild[1], "g", 1) == 1);
-	CHECK(read(toparent[0], seen, 6) == 6);
+	CHECK(write(peer.tochild, "g", 1) == 1);
+	CHECK(read(peer.fromchild, seen, 6) == 6);
 	CHECK(memcmp(seen, ii.mac, 6) == 0);
-	CHECK(write(tochild[1], "q", 1) == 1);
-	close(tochild[1]);
-	CHECK(waitpid(pid, &status, 0) == pid);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		printf("# child status %d\n", status);
-	close(toparent[0]);
+	CHECK(write(peer.tochild, "q", 1) == 1);
+	CHECK_EQ(nu_peer_end(&peer), 0);
 	CHECK_EQ(rump_kernel_halt(k), 0);
 	CHECK_EQ(unlink(bus), 0);
 }
