@@ -189,14 +189,29 @@ remote_serve(struct rump_kernel *k, int lfd)
 	}
 }
 
+/* total bytes (at least) written to fd in CHUNK writes. */
+static void
+bulk_write(struct rump_kernel *k, int fd, uint64_t total)
+{
+	static char buf[CHUNK];
+	uint64_t sent = 0;
+
+	while (sent < total) {
+		ssize_t n = CALL(k, write, fd, buf, sizeof(buf));
+
+		if (n <= 0)
+			die("bulk write");
+		sent += (uint64_t)n;
+	}
+}
+
 /* Bytes per second of a bulk transfer of mib MiB. */
 static double
 run_bulk(const struct side *s, unsigned mib)
 {
-	static char buf[CHUNK];
 	struct server_arg a = { .k = s->srvk, .mode = 0 };
 	pthread_t t;
-	uint64_t total = (uint64_t)mib << 20, sent = 0, t0, t1;
+	uint64_t total = (uint64_t)mib << 20, t0, t1;
 	int port = 0, fd;
 
 	if (s->remote_port > 0) {
@@ -208,13 +223,7 @@ run_bulk(const struct side *s, unsigned mib)
 		if (CALL(s->clik, write, fd, &mode, 1) != 1)
 			die("mode");
 		t0 = now_ns();
-		while (sent < total) {
-			ssize_t n = CALL(s->clik, write, fd, buf, sizeof(buf));
-
-			if (n <= 0)
-				die("bulk write");
-			sent += (uint64_t)n;
-		}
+		bulk_write(s->clik, fd, total);
 		CALL(s->clik, shutdown, fd, SHUT_WR);
 		if (CALL(s->clik, read, fd, &got, sizeof(got)) != sizeof(got) ||
 		    got != total)
@@ -229,13 +238,7 @@ run_bulk(const struct side *s, unsigned mib)
 	enter(s->clik);
 	fd = tcp_connect(s->clik, s->srvaddr, port);
 	t0 = now_ns();
-	while (sent < total) {
-		ssize_t n = CALL(s->clik, write, fd, buf, sizeof(buf));
-
-		if (n <= 0)
-			die("bulk write");
-		sent += (uint64_t)n;
-	}
+	bulk_write(s->clik, fd, total);
 	CALL(s->clik, shutdown, fd, SHUT_WR);
 	pthread_join(t, NULL);
 	t1 = now_ns();
