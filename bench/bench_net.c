@@ -189,14 +189,29 @@ remote_serve(struct rump_kernel *k, int lfd)
 	}
 }
 
+/* total bytes (at least) written to fd in CHUNK writes. */
+static void
+bulk_write(struct rump_kernel *k, int fd, uint64_t total)
+{
+	static char buf[CHUNK];
+	uint64_t sent = 0;
+
+	while (sent < total) {
+		ssize_t n = CALL(k, write, fd, buf, sizeof(buf));
+
+		if (n <= 0)
+			die("bulk write");
+		sent += (uint64_t)n;
+	}
+}
+
 /* Bytes per second of a bulk transfer of mib MiB. */
 static double
 run_bulk(const struct side *s, unsigned mib)
 {
-	static char buf[CHUNK];
 	struct server_arg a = { .k = s->srvk, .mode = 0 };
 	pthread_t t;
-	uint64_t total = (uint64_t)mib << 20, sent = 0, t0, t1;
+	uint64_t total = (uint64_t)mib << 20, t0, t1;
 	int port = 0, fd;
 
 	if (s->remote_port > 0) {
@@ -208,13 +223,7 @@ run_bulk(const struct side *s, unsigned mib)
 		if (CALL(s->clik, write, fd, &mode, 1) != 1)
 			die("mode");
 		t0 = now_ns();
-		while (sent < total) {
-			ssize_t n = CALL(s->clik, write, fd, buf, sizeof(buf));
-
-			if (n <= 0)
-				die("bulk write");
-			sent += (uint64_t)n;
-		}
+		bulk_write(s->clik, fd, total);
 		CALL(s->clik, shutdown, fd, SHUT_WR);
 		if (CALL(s->clik, read, fd, &got, sizeof(got)) != sizeof(got) ||
 		    got != total)
@@ -229,13 +238,7 @@ run_bulk(const struct side *s, unsigned mib)
 	enter(s->clik);
 	fd = tcp_connect(s->clik, s->srvaddr, port);
 	t0 = now_ns();
-	while (sent < total) {
-		ssize_t n = CALL(s->clik, write, fd, buf, sizeof(buf));
-
-		if (n <= 0)
-			die("bulk write");
-		sent += (uint64_t)n;
-	}
+	bulk_write(s->clik, fd, total);
 	CALL(s->clik, shutdown, fd, SHUT_WR);
 	pthread_join(t, NULL);
 	t1 = now_ns();
@@ -334,9 +337,14 @@ shmif_kernel(const char *bus, const char *addr)
 	return k;
 }
 
-/* A child that serves on port 7000 of its own kernel on bus; its pid. */
+/*
+ * A child serving on port 7000: setup(a, b), run in the child, gives the
+ * kernel to serve in (entered), or NULL for the host's own stack.  The
+ * parent returns (the child's pid) once it listens.
+ */
 static pid_t
-shmif_child(const char *bus, const char *addr)
+serve_child(const char *what, struct rump_kernel *(*setup)(const char *,
+    const char *), const char *a, const char *b)
 {
 	int p[2];
 	pid_t pid;
@@ -350,8 +358,7 @@ shmif_child(const char *bus, const char *addr)
 
 		close(p[0]);
 		prctl_pdeathsig();
-		k = shmif_kernel(bus, addr);
-		enter(k);
+		k = setup(a, b);
 		port = REMOTE_PORT;
 		lfd = tcp_listen(k, "0.0.0.0", &port);
 		if (write(p[1], "x", 1) != 1)
@@ -361,42 +368,33 @@ shmif_child(const char *bus, const char *addr)
 	}
 	close(p[1]);
 	if (read(p[0], &c, 1) != 1)
-		die("shmif child");
+		die(what);
 	close(p[0]);
 	return pid;
 }
 
-/* A child in network namespace ns serving on the host's TCP at port 7000. */
-static pid_t
-netns_child(const char *ns)
+/* The child's own kernel on bus, at addr. */
+static struct rump_kernel *
+shmif_setup(const char *bus, const char *addr)
 {
-	int p[2];
-	pid_t pid;
-	char c;
+	struct rump_kernel *k = shmif_kernel(bus, addr);
 
-	if (pipe(p) != 0)
-		die("pipe");
-	if ((pid = fork()) == 0) {
-		char path[128];
-		int fd, port, lfd;
+	enter(k);
+	return k;
+}
 
-		close(p[0]);
-		prctl_pdeathsig();
-		snprintf(path, sizeof(path), "/run/netns/%s", ns);
-		if ((fd = open(path, O_RDONLY)) < 0 || setns(fd, CLONE_NEWNET) != 0)
-			die("setns");
-		port = REMOTE_PORT;
-		lfd = tcp_listen(NULL, "0.0.0.0", &port);
-		if (write(p[1], "x", 1) != 1)
-			_exit(1);
-		remote_serve(NULL, lfd);
-		_exit(0);
-	}
-	close(p[1]);
-	if (read(p[0], &c, 1) != 1)
-		die("netns child");
-	close(p[0]);
-	return pid;
+/* The child in network namespace ns, on the host's TCP. */
+static struct rump_kernel *
+netns_setup(const char *ns, const char *unused)
+{
+	char path[128];
+	int fd;
+
+	(void)unused;
+	snprintf(path, sizeof(path), "/run/netns/%s", ns);
+	if ((fd = open(path, O_RDONLY)) < 0 || setns(fd, CLONE_NEWNET) != 0)
+		die("setns");
+	return NULL;
 }
 
 static bool
@@ -453,7 +451,8 @@ main(int argc, char **argv)
 		sv[nsides++] = (struct side){ "shmif", kb, ka, "10.0.0.2", "10.0.0.2", 0 };
 	}
 	if (want(sides, "shmif2p")) {
-		kids[0] = shmif_child(bus2, "10.0.1.2/24");
+		kids[0] = serve_child("shmif child", shmif_setup, bus2,
+		    "10.0.1.2/24");
 		kc = shmif_kernel(bus2, "10.0.1.1/24");
 		sv[nsides++] = (struct side){ "shmif2p", NULL, kc, "10.0.1.2", NULL, REMOTE_PORT };
 	}
@@ -476,7 +475,7 @@ main(int argc, char **argv)
 		    "ip link set %s up'", tap, ns, ns, tap, tap);
 		if (system(cmd) != 0)
 			die("tap setup");
-		kids[1] = netns_child(ns);
+		kids[1] = serve_child("netns child", netns_setup, ns, NULL);
 		sv[nsides++] = (struct side){ "tap", NULL, kt, "10.0.2.1", NULL, REMOTE_PORT };
 	}
 	for (int b = 0; b < batches; b++) {

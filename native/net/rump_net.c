@@ -169,8 +169,10 @@ rump_net_detach(struct rump_kernel *k, const char *ifname)
 	return 0;
 }
 
-int
-rump_net_addaddr(struct rump_kernel *k, const char *ifname, const char *addr)
+/* Add (add) or remove an "a.b.c.d[/len]" address of an interface. */
+static int
+net_addr(struct rump_kernel *k, const char *ifname, const char *addr,
+    bool add)
 {
 	struct netstate *ns = NULL;
 	struct ifnet *ifp = NULL;
@@ -181,26 +183,21 @@ rump_net_addaddr(struct rump_kernel *k, const char *ifname, const char *addr)
 		return EINVAL;
 	if ((error = net_enter(k, ifname, &ns, &ifp)) != 0)
 		return error;
-	error = if_addaddr(ifp, a, plen);
+	error = add ? if_addaddr(ifp, a, plen) : if_deladdr(ifp, a);
 	net_unlock(ns);
 	return error;
 }
 
 int
+rump_net_addaddr(struct rump_kernel *k, const char *ifname, const char *addr)
+{
+	return net_addr(k, ifname, addr, true);
+}
+
+int
 rump_net_deladdr(struct rump_kernel *k, const char *ifname, const char *addr)
 {
-	struct netstate *ns = NULL;
-	struct ifnet *ifp = NULL;
-	struct in_addr a;
-	int plen, error;
-
-	if (parse_prefix(addr, &a, &plen, 32) != 0)
-		return EINVAL;
-	if ((error = net_enter(k, ifname, &ns, &ifp)) != 0)
-		return error;
-	error = if_deladdr(ifp, a);
-	net_unlock(ns);
-	return error;
+	return net_addr(k, ifname, addr, false);
 }
 
 int
@@ -287,45 +284,74 @@ rump_net_route_delete(struct rump_kernel *k, const char *dst)
 	return error;
 }
 
+/*
+ * A list call's output: up to max entries of size bytes at out (none when
+ * out is NULL); n counts them all, so the caller learns how many there are.
+ */
 struct listing {
 	void		*out;
+	size_t		size;
 	unsigned	max, n;
 };
+
+/* The next entry, zeroed, or NULL once out is full (still counted). */
+static void *
+listing_next(struct listing *l)
+{
+	void *e = NULL;
+
+	if (l->n < l->max) {
+		e = (char *)l->out + (size_t)l->n * l->size;
+		memset(e, 0, l->size);
+	}
+	l->n++;
+	return e;
+}
+
+/* Walk one of the kernel's tables into out under the lock. */
+static int
+net_list(struct rump_kernel *k, void (*walk)(struct netstate *,
+    struct listing *), void *out, size_t size, unsigned max, unsigned *np)
+{
+	struct listing l = { out, size, out != NULL ? max : 0, 0 };
+	struct netstate *ns = NULL;
+	int error;
+
+	if ((error = net_enter(k, NULL, &ns, NULL)) != 0)
+		return error;
+	walk(ns, &l);
+	net_unlock(ns);
+	if (np != NULL)
+		*np = l.n;
+	return 0;
+}
 
 static void
 route_one(void *arg, const struct rtentry *rt)
 {
-	struct listing *l = arg;
 	struct rump_route *r;
 
-	if (l->n < l->max) {
-		r = (struct rump_route *)l->out + l->n;
-		memset(r, 0, sizeof(*r));
-		r->dst = rt->rt_dst;
-		r->prefixlen = rt->rt_prefixlen;
-		r->gateway = rt->rt_gateway;
-		memcpy(r->ifname, rt->rt_ifp->if_xname, IFNAMSIZ);
-		r->flags = rt->rt_flags;
-		r->use = rt->rt_use;
-	}
-	l->n++;
+	if ((r = listing_next(arg)) == NULL)
+		return;
+	r->dst = rt->rt_dst;
+	r->prefixlen = rt->rt_prefixlen;
+	r->gateway = rt->rt_gateway;
+	memcpy(r->ifname, rt->rt_ifp->if_xname, IFNAMSIZ);
+	r->flags = rt->rt_flags;
+	r->use = rt->rt_use;
+}
+
+static void
+routes_walk(struct netstate *ns, struct listing *l)
+{
+	rt_walk(ns, route_one, l);
 }
 
 int
 rump_net_routes(struct rump_kernel *k, struct rump_route *out, unsigned max,
     unsigned *np)
 {
-	struct listing l = { out, out != NULL ? max : 0, 0 };
-	struct netstate *ns = NULL;
-	int error;
-
-	if ((error = net_enter(k, NULL, &ns, NULL)) != 0)
-		return error;
-	rt_walk(ns, route_one, &l);
-	net_unlock(ns);
-	if (np != NULL)
-		*np = l.n;
-	return 0;
+	return net_list(k, routes_walk, out, sizeof(*out), max, np);
 }
 
 int
@@ -379,7 +405,6 @@ ifinfo_fill(struct ifnet *ifp, struct rump_ifinfo *r)
 	struct in_ifaddr *ia;
 	struct impair_stats is;
 
-	memset(r, 0, sizeof(*r));
 	memcpy(r->name, ifp->if_xname, IFNAMSIZ);
 	r->index = ifp->if_index;
 	r->flags = ifp->if_flags;
@@ -412,63 +437,51 @@ ifinfo_fill(struct ifnet *ifp, struct rump_ifinfo *r)
 	r->imp_overflow = is.overflow;
 }
 
+static void
+ifnet_walk(struct netstate *ns, struct listing *l)
+{
+	struct ifnet *ifp;
+	struct rump_ifinfo *r;
+
+	TAILQ_FOREACH(ifp, &ns->ns_ifnet, if_list) {
+		if ((r = listing_next(l)) != NULL)
+			ifinfo_fill(ifp, r);
+	}
+}
+
 int
 rump_net_ifconfig(struct rump_kernel *k, struct rump_ifinfo *out,
     unsigned max, unsigned *np)
 {
-	struct netstate *ns = NULL;
-	struct ifnet *ifp = NULL;
-	unsigned n = 0;
-	int error;
-
-	if ((error = net_enter(k, NULL, &ns, NULL)) != 0)
-		return error;
-	TAILQ_FOREACH(ifp, &ns->ns_ifnet, if_list) {
-		if (out != NULL && n < max)
-			ifinfo_fill(ifp, &out[n]);
-		n++;
-	}
-	net_unlock(ns);
-	if (np != NULL)
-		*np = n;
-	return 0;
+	return net_list(k, ifnet_walk, out, sizeof(*out), max, np);
 }
 
 static void
 arp_one(void *arg, const struct arp_info *ai)
 {
-	struct listing *l = arg;
 	struct rump_arp_entry *e;
 
-	if (l->n < l->max) {
-		e = (struct rump_arp_entry *)l->out + l->n;
-		memset(e, 0, sizeof(*e));
-		memcpy(e->ifname, ai->ai_ifp->if_xname, IFNAMSIZ);
-		e->addr = ai->ai_addr;
-		memcpy(e->mac, ai->ai_mac, 6);
-		e->state = ai->ai_state == ARP_INCOMPLETE ? RUMP_ARP_INCOMPLETE :
-		    ai->ai_state == ARP_REACHABLE ? RUMP_ARP_REACHABLE :
-		    RUMP_ARP_STALE;
-		e->held = ai->ai_held;
-	}
-	l->n++;
+	if ((e = listing_next(arg)) == NULL)
+		return;
+	memcpy(e->ifname, ai->ai_ifp->if_xname, IFNAMSIZ);
+	e->addr = ai->ai_addr;
+	memcpy(e->mac, ai->ai_mac, 6);
+	e->state = ai->ai_state == ARP_INCOMPLETE ? RUMP_ARP_INCOMPLETE :
+	    ai->ai_state == ARP_REACHABLE ? RUMP_ARP_REACHABLE : RUMP_ARP_STALE;
+	e->held = ai->ai_held;
+}
+
+static void
+arp_list_walk(struct netstate *ns, struct listing *l)
+{
+	arp_walk(ns, arp_one, l);
 }
 
 int
 rump_net_arp_list(struct rump_kernel *k, struct rump_arp_entry *out,
     unsigned max, unsigned *np)
 {
-	struct listing l = { out, out != NULL ? max : 0, 0 };
-	struct netstate *ns = NULL;
-	int error;
-
-	if ((error = net_enter(k, NULL, &ns, NULL)) != 0)
-		return error;
-	arp_walk(ns, arp_one, &l);
-	net_unlock(ns);
-	if (np != NULL)
-		*np = l.n;
-	return 0;
+	return net_list(k, arp_list_walk, out, sizeof(*out), max, np);
 }
 
 int

@@ -558,21 +558,7 @@ so_takehead(struct socket *so, struct mbuf **paddr, struct mbuf **controlp,
 				*paddr = m_copym(m, 0, M_COPYALL);
 			return;
 		}
-		sb->sb_mb = m->m_next;
-		if (sb->sb_mb != NULL) {
-			sb->sb_mb->m_nextpkt = m->m_nextpkt;
-			if (sb->sb_lastrecord == m)
-				sb->sb_lastrecord = sb->sb_mb;
-		} else {
-			sb->sb_mb = m->m_nextpkt;
-			if (sb->sb_lastrecord == m) {
-				sb->sb_lastrecord = NULL;
-				sb->sb_mbtail = NULL;
-			}
-		}
-		m->m_next = NULL;
-		m->m_nextpkt = NULL;
-		sb->sb_mbcnt -= m->m_len + sizeof(struct mbuf);
+		sbunlinkhead(sb);
 		if (m->m_type == MT_SONAME && paddr != NULL && *paddr == NULL) {
 			*paddr = m;
 		} else if (m->m_type == MT_CONTROL && controlp != NULL) {

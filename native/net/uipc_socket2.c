@@ -315,6 +315,34 @@ sb_dequeue(struct sockbuf *sb)
 	return rec;
 }
 
+/*
+ * The first mbuf of sb's first record, taken off and uncharged: the rest
+ * of the record (if any) takes its place.  Its data bytes (sb_cc) are the
+ * caller's to settle.
+ */
+struct mbuf *
+sbunlinkhead(struct sockbuf *sb)
+{
+	struct mbuf *m = sb->sb_mb, *next = m->m_next;
+
+	sb->sb_mbcnt -= m_charge(m);
+	if (next != NULL) {
+		next->m_nextpkt = m->m_nextpkt;
+		sb->sb_mb = next;
+		if (sb->sb_lastrecord == m)
+			sb->sb_lastrecord = next;
+	} else {
+		sb->sb_mb = m->m_nextpkt;
+		if (sb->sb_lastrecord == m) {
+			sb->sb_lastrecord = NULL;
+			sb->sb_mbtail = NULL;
+		}
+	}
+	m->m_next = NULL;
+	m->m_nextpkt = NULL;
+	return m;
+}
+
 void
 sbdrop(struct sockbuf *sb, size_t len)
 {
@@ -323,23 +351,7 @@ sbdrop(struct sockbuf *sb, size_t len)
 
 		if (m->m_type != MT_DATA) {
 			/* control or name ahead of the data: the reader took it */
-			struct mbuf *next = m->m_next;
-
-			sb->sb_mbcnt -= m_charge(m);
-			m->m_next = NULL;
-			if (next != NULL) {
-				next->m_nextpkt = m->m_nextpkt;
-				sb->sb_mb = next;
-				if (sb->sb_lastrecord == m)
-					sb->sb_lastrecord = next;
-			} else {
-				sb->sb_mb = m->m_nextpkt;
-				if (sb->sb_lastrecord == m) {
-					sb->sb_lastrecord = NULL;
-					sb->sb_mbtail = NULL;
-				}
-			}
-			m_free(m);
+			m_free(sbunlinkhead(sb));
 			continue;
 		}
 		if (m->m_len > len) {
@@ -351,25 +363,7 @@ sbdrop(struct sockbuf *sb, size_t len)
 		}
 		len -= m->m_len;
 		sb->sb_cc -= m->m_len;
-		sb->sb_mbcnt -= m_charge(m);
-		{
-			struct mbuf *next = m->m_next;
-
-			if (next != NULL) {
-				next->m_nextpkt = m->m_nextpkt;
-				sb->sb_mb = next;
-				if (sb->sb_lastrecord == m)
-					sb->sb_lastrecord = next;
-			} else {
-				sb->sb_mb = m->m_nextpkt;
-				if (sb->sb_lastrecord == m) {
-					sb->sb_lastrecord = NULL;
-					sb->sb_mbtail = NULL;
-				}
-			}
-			m->m_next = NULL;
-			m_free(m);
-		}
+		m_free(sbunlinkhead(sb));
 	}
 	/* empty records left at the front (their data all read) go too */
 	while (sb->sb_mb != NULL && sb->sb_mb->m_type == MT_DATA &&

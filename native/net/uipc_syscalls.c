@@ -50,26 +50,45 @@ sock_install(struct lwp *l, struct socket *so, int flags, int *fdp)
 	return error;
 }
 
-/* Split socket(2)'s type into the type and its flags. */
+/*
+ * socket(2)'s and socketpair(2)'s domain and type: *typep loses its flags
+ * to *flagsp; the flags are checked first, as Linux does.
+ */
 static int
-sock_type(int type, int *flagsp)
+sock_args(int domain, int *typep, int *flagsp)
 {
-	int flags = type & ~SOCK_TYPE_MASK;
+	int flags = *typep & ~SOCK_TYPE_MASK, type = *typep & SOCK_TYPE_MASK;
 
 	if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK))
 		return EINVAL;
-	*flagsp = flags;
-	return 0;
-}
-
-static int
-sock_check(int domain, int type)
-{
 	if (domain < 0 || domain >= NPROTO_LINUX)
 		return EAFNOSUPPORT;
 	if (type < 0 || type >= SOCK_MAX_LINUX)
 		return EINVAL;
+	*typep = type;
+	*flagsp = flags;
 	return 0;
+}
+
+/* Whether fd is a socket (its errors come first in some calls). */
+static int
+sock_exists(struct lwp *l, int fd)
+{
+	struct socket *so;
+	struct file *fp;
+	int error;
+
+	if ((error = fd_getsock(l->l_proc, fd, &so, &fp)) != 0)
+		return error;
+	fdrop(fp);
+	return 0;
+}
+
+/* One descriptor, closed again after a later step failed. */
+static void
+fd_close1(struct proc *p, int fd)
+{
+	fd_close_range(p, (unsigned)fd, (unsigned)fd, false);
 }
 
 int
@@ -78,10 +97,7 @@ sys_socket(struct lwp *l, const struct sys_socket_args *uap, long *retval)
 	int type = SCARG(uap, type), flags, fd, error;
 	struct socket *so;
 
-	if ((error = sock_type(type, &flags)) != 0)
-		return error;
-	type &= SOCK_TYPE_MASK;
-	if ((error = sock_check(SCARG(uap, domain), type)) != 0)
+	if ((error = sock_args(SCARG(uap, domain), &type, &flags)) != 0)
 		return error;
 	if ((error = fd_install(l->l_proc, 0, NULL, false, NULL)) != 0)
 		return error;
@@ -104,10 +120,7 @@ sys_socketpair(struct lwp *l, const struct sys_socketpair_args *uap,
 	struct socket *so1, *so2;
 
 	(void)retval;
-	if ((error = sock_type(type, &flags)) != 0)
-		return error;
-	type &= SOCK_TYPE_MASK;
-	if ((error = sock_check(SCARG(uap, domain), type)) != 0)
+	if ((error = sock_args(SCARG(uap, domain), &type, &flags)) != 0)
 		return error;
 	error = socreate(k, SCARG(uap, domain), type, SCARG(uap, protocol), &so1);
 	if (error != 0)
@@ -127,15 +140,12 @@ sys_socketpair(struct lwp *l, const struct sys_socketpair_args *uap,
 		return error;
 	}
 	if ((error = sock_install(l, so2, flags, &fds[1])) != 0) {
-		fd_close_range(l->l_proc, (unsigned)fds[0], (unsigned)fds[0],
-		    false);
+		fd_close1(l->l_proc, fds[0]);
 		return error;
 	}
 	if ((error = copyout(fds, SCARG(uap, sv), sizeof(fds))) != 0) {
-		fd_close_range(l->l_proc, (unsigned)fds[0], (unsigned)fds[0],
-		    false);
-		fd_close_range(l->l_proc, (unsigned)fds[1], (unsigned)fds[1],
-		    false);
+		fd_close1(l->l_proc, fds[0]);
+		fd_close1(l->l_proc, fds[1]);
 	}
 	return error;
 }
@@ -150,6 +160,29 @@ sockaddr_in(const void *uaddr, socklen_t len, struct sockaddr_storage *ss)
 	return copyin(uaddr, ss, len);
 }
 
+/* The room the caller gives in a value-result length. */
+static int
+vrlen_in(const socklen_t *ulen, socklen_t *capp)
+{
+	int error;
+
+	if ((error = copyin(ulen, capp, sizeof(*capp))) != 0)
+		return error;
+	return (int)*capp < 0 ? EINVAL : 0;
+}
+
+/* n bytes of buf to the caller, then report to its value-result length. */
+static int
+vr_out(const void *buf, socklen_t n, void *ubuf, socklen_t *ulen,
+    socklen_t report)
+{
+	int error;
+
+	if (n > 0 && (error = copyout(buf, ubuf, n)) != 0)
+		return error;
+	return copyout(&report, ulen, sizeof(report));
+}
+
 /* An address to the caller: at most *ulen bytes, *ulen set to len. */
 static int
 sockaddr_out(const struct sockaddr_storage *ss, socklen_t len, void *uaddr,
@@ -158,15 +191,66 @@ sockaddr_out(const struct sockaddr_storage *ss, socklen_t len, void *uaddr,
 	socklen_t cap;
 	int error;
 
-	if ((error = copyin(ulen, &cap, sizeof(cap))) != 0)
+	if ((error = vrlen_in(ulen, &cap)) != 0)
 		return error;
-	if ((int)cap < 0)
-		return EINVAL;
-	if (cap > len)
-		cap = len;
-	if (cap > 0 && (error = copyout(ss, uaddr, cap)) != 0)
+	return vr_out(ss, MIN(cap, len), uaddr, ulen, len);
+}
+
+/*
+ * The socket fd and the caller's address; the descriptor is checked
+ * before the address.  On success the caller drops *fpp.
+ */
+static int
+sock_getaddr(struct lwp *l, int fd, const void *uaddr, socklen_t len,
+    struct socket **sop, struct file **fpp, struct sockaddr_storage *ss)
+{
+	int error;
+
+	if ((error = fd_getsock(l->l_proc, fd, sop, fpp)) != 0)
 		return error;
-	return copyout(&len, ulen, sizeof(len));
+	if ((error = sockaddr_in(uaddr, len, ss)) != 0)
+		fdrop(*fpp);
+	return error;
+}
+
+/* A call taking the socket fd and an int (listen, shutdown). */
+static int
+sock_intop(struct lwp *l, int fd, int (*op)(struct socket *, int), int arg)
+{
+	struct socket *so;
+	struct file *fp;
+	int error;
+
+	if ((error = fd_getsock(l->l_proc, fd, &so, &fp)) != 0)
+		return error;
+	error = op(so, arg);
+	fdrop(fp);
+	return error;
+}
+
+/*
+ * The socket's own or (peer) its peer's address, read under the lock;
+ * with needconn a peer of an unconnected socket is ENOTCONN
+ * (getpeername), without it none is checked (a socket just accepted).
+ */
+static int
+sock_name(struct socket *so, bool peer, bool needconn,
+    struct sockaddr_storage *ss, socklen_t *lenp)
+{
+	int error;
+
+	*lenp = sizeof(*ss);
+	memset(ss, 0, sizeof(*ss));
+	net_lock(so->so_ns);
+	if (peer && needconn &&
+	    !(so->so_state & (SS_ISCONNECTED | SS_ISCONFIRMING)))
+		error = ENOTCONN;
+	else
+		error = peer ?
+		    so->so_proto->pr_peeraddr(so, (struct sockaddr *)ss, lenp) :
+		    so->so_proto->pr_sockaddr(so, (struct sockaddr *)ss, lenp);
+	sounlock(so->so_ns);
+	return error;
 }
 
 int
@@ -178,11 +262,10 @@ sys_bind(struct lwp *l, const struct sys_bind_args *uap, long *retval)
 	int error;
 
 	(void)retval;
-	if ((error = fd_getsock(l->l_proc, SCARG(uap, sockfd), &so, &fp)) != 0)
+	if ((error = sock_getaddr(l, SCARG(uap, sockfd), SCARG(uap, addr),
+	    SCARG(uap, addrlen), &so, &fp, &ss)) != 0)
 		return error;
-	error = sockaddr_in(SCARG(uap, addr), SCARG(uap, addrlen), &ss);
-	if (error == 0)
-		error = sobind(so, (struct sockaddr *)&ss, SCARG(uap, addrlen));
+	error = sobind(so, (struct sockaddr *)&ss, SCARG(uap, addrlen));
 	fdrop(fp);
 	return error;
 }
@@ -190,16 +273,8 @@ sys_bind(struct lwp *l, const struct sys_bind_args *uap, long *retval)
 int
 sys_listen(struct lwp *l, const struct sys_listen_args *uap, long *retval)
 {
-	struct socket *so;
-	struct file *fp;
-	int error;
-
 	(void)retval;
-	if ((error = fd_getsock(l->l_proc, SCARG(uap, sockfd), &so, &fp)) != 0)
-		return error;
-	error = solisten(so, SCARG(uap, backlog));
-	fdrop(fp);
-	return error;
+	return sock_intop(l, SCARG(uap, sockfd), solisten, SCARG(uap, backlog));
 }
 
 static int
@@ -229,12 +304,7 @@ doaccept(struct lwp *l, int fd, struct sockaddr *uaddr, socklen_t *ulen,
 	if (error != 0)
 		return error;
 	if (uaddr != NULL) {
-		len = sizeof(ss);
-		memset(&ss, 0, sizeof(ss));
-		net_lock(so->so_ns);
-		error = so->so_proto->pr_peeraddr(so, (struct sockaddr *)&ss,
-		    &len);
-		sounlock(so->so_ns);
+		error = sock_name(so, true, false, &ss, &len);
 		if (error == 0)
 			error = sockaddr_out(&ss, len, uaddr, ulen);
 		if (error != 0) {
@@ -271,12 +341,11 @@ sys_connect(struct lwp *l, const struct sys_connect_args *uap, long *retval)
 	int error;
 
 	(void)retval;
-	if ((error = fd_getsock(l->l_proc, SCARG(uap, sockfd), &so, &fp)) != 0)
+	if ((error = sock_getaddr(l, SCARG(uap, sockfd), SCARG(uap, addr),
+	    SCARG(uap, addrlen), &so, &fp, &ss)) != 0)
 		return error;
-	error = sockaddr_in(SCARG(uap, addr), SCARG(uap, addrlen), &ss);
-	if (error == 0)
-		error = soconnect(so, (struct sockaddr *)&ss,
-		    SCARG(uap, addrlen), fnonblock(fp));
+	error = soconnect(so, (struct sockaddr *)&ss, SCARG(uap, addrlen),
+	    fnonblock(fp));
 	fdrop(fp);
 	return error;
 }
@@ -284,16 +353,8 @@ sys_connect(struct lwp *l, const struct sys_connect_args *uap, long *retval)
 int
 sys_shutdown(struct lwp *l, const struct sys_shutdown_args *uap, long *retval)
 {
-	struct socket *so;
-	struct file *fp;
-	int error;
-
 	(void)retval;
-	if ((error = fd_getsock(l->l_proc, SCARG(uap, sockfd), &so, &fp)) != 0)
-		return error;
-	error = soshutdown(so, SCARG(uap, how));
-	fdrop(fp);
-	return error;
+	return sock_intop(l, SCARG(uap, sockfd), soshutdown, SCARG(uap, how));
 }
 
 /* ------------------------------------------------------------ messages */
@@ -344,6 +405,42 @@ iov_free(struct rump_kernel *k, struct iovec *iov, size_t n,
 		kmem_free(k, iov, n * sizeof(*iov));
 }
 
+/* send/sendto/recv/recvfrom's one buffer as an iovec (*lenp clamped). */
+static int
+iov_one(void *buf, size_t *lenp, struct iovec *iov)
+{
+	if (*lenp > MAX_RW_COUNT)
+		*lenp = MAX_RW_COUNT;
+	if (*lenp > 0 && !useraddr_ok(buf, *lenp))
+		return EFAULT;
+	iov->iov_base = buf;
+	iov->iov_len = *lenp;
+	return 0;
+}
+
+static void
+uio_setup(struct uio *uio, struct iovec *iov, size_t niov, size_t total,
+    enum uio_rw rw)
+{
+	uio->uio_iov = iov;
+	uio->uio_iovcnt = (int)niov;
+	uio->uio_offset = 0;
+	uio->uio_resid = total;
+	uio->uio_rw = rw;
+}
+
+/* sendmsg/recvmsg's header, once fd is known to be a socket. */
+static int
+msghdr_in(struct lwp *l, int fd, const struct msghdr *umsg,
+    struct msghdr *msg)
+{
+	int error;
+
+	if ((error = sock_exists(l, fd)) != 0)
+		return error;
+	return copyin(umsg, msg, sizeof(*msg));
+}
+
 /* The caller's control bytes as an MT_CONTROL mbuf. */
 static int
 control_in(struct rump_kernel *k, const void *uctl, size_t len,
@@ -385,11 +482,7 @@ sendit(struct lwp *l, int fd, struct iovec *iov, size_t niov, size_t total,
 		m_freem(control);
 		return error;
 	}
-	uio.uio_iov = iov;
-	uio.uio_iovcnt = (int)niov;
-	uio.uio_offset = 0;
-	uio.uio_resid = total;
-	uio.uio_rw = UIO_WRITE;
+	uio_setup(&uio, iov, niov, total, UIO_WRITE);
 	error = sosend(so, (const struct sockaddr *)to, tolen, &uio, control,
 	    flags, fnonblock(fp));
 	fdrop(fp);
@@ -406,24 +499,18 @@ sys_sendto(struct lwp *l, const struct sys_sendto_args *uap, long *retval)
 	size_t len = SCARG(uap, len);
 	int error;
 
-	if (len > MAX_RW_COUNT)
-		len = MAX_RW_COUNT;
-	if (len > 0 && !useraddr_ok(SCARG(uap, buf), len))
-		return EFAULT;
-	iov.iov_base = (void *)(uintptr_t)SCARG(uap, buf);
-	iov.iov_len = len;
+	if ((error = iov_one((void *)(uintptr_t)SCARG(uap, buf), &len,
+	    &iov)) != 0)
+		return error;
 	if (SCARG(uap, dest_addr) != NULL) {
 		struct socket *so;
 		struct file *fp;
 
-		/* the descriptor is checked before the address */
-		if ((error = fd_getsock(l->l_proc, SCARG(uap, sockfd), &so,
-		    &fp)) != 0)
+		if ((error = sock_getaddr(l, SCARG(uap, sockfd),
+		    SCARG(uap, dest_addr), SCARG(uap, addrlen), &so, &fp,
+		    &ss)) != 0)
 			return error;
 		fdrop(fp);
-		if ((error = sockaddr_in(SCARG(uap, dest_addr),
-		    SCARG(uap, addrlen), &ss)) != 0)
-			return error;
 	}
 	return sendit(l, SCARG(uap, sockfd), &iov, 1, len,
 	    SCARG(uap, dest_addr) != NULL ? &ss : NULL,
@@ -439,15 +526,11 @@ sys_sendmsg(struct lwp *l, const struct sys_sendmsg_args *uap, long *retval)
 	struct sockaddr_storage ss;
 	struct msghdr msg;
 	struct mbuf *control = NULL;
-	struct socket *so;
-	struct file *fp;
 	size_t total;
 	int error;
 
-	if ((error = fd_getsock(l->l_proc, SCARG(uap, sockfd), &so, &fp)) != 0)
-		return error;
-	fdrop(fp);
-	if ((error = copyin(SCARG(uap, msg), &msg, sizeof(msg))) != 0)
+	if ((error = msghdr_in(l, SCARG(uap, sockfd), SCARG(uap, msg),
+	    &msg)) != 0)
 		return error;
 	if (msg.msg_name != NULL && msg.msg_namelen > 0) {
 		if ((error = sockaddr_in(msg.msg_name, msg.msg_namelen,
@@ -539,11 +622,7 @@ recvit(struct lwp *l, int fd, struct iovec *iov, size_t niov, size_t total,
 
 	if ((error = fd_getsock(l->l_proc, fd, &so, &fp)) != 0)
 		return error;
-	uio.uio_iov = iov;
-	uio.uio_iovcnt = (int)niov;
-	uio.uio_offset = 0;
-	uio.uio_resid = total;
-	uio.uio_rw = UIO_READ;
+	uio_setup(&uio, iov, niov, total, UIO_READ);
 	error = soreceive(so, name != NULL ? &from : NULL, &uio,
 	    ctllen != NULL ? &control : NULL, flagsp, fnonblock(fp));
 	if (error != 0)
@@ -598,12 +677,8 @@ sys_recvfrom(struct lwp *l, const struct sys_recvfrom_args *uap, long *retval)
 	size_t len = SCARG(uap, len);
 	int flags = SCARG(uap, flags), error;
 
-	if (len > MAX_RW_COUNT)
-		len = MAX_RW_COUNT;
-	if (len > 0 && !useraddr_ok(SCARG(uap, buf), len))
-		return EFAULT;
-	iov.iov_base = SCARG(uap, buf);
-	iov.iov_len = len;
+	if ((error = iov_one(SCARG(uap, buf), &len, &iov)) != 0)
+		return error;
 	error = recvit(l, SCARG(uap, sockfd), &iov, 1, len,
 	    SCARG(uap, src_addr) != NULL ? &ss : NULL, &namelen, NULL, NULL,
 	    &flags, retval);
@@ -623,13 +698,8 @@ sys_recvmsg(struct lwp *l, const struct sys_recvmsg_args *uap, long *retval)
 	socklen_t namelen = 0;
 	size_t total, ctllen;
 	int flags = SCARG(uap, flags), error;
-	struct socket *so;
-	struct file *fp;
 
-	if ((error = fd_getsock(l->l_proc, SCARG(uap, sockfd), &so, &fp)) != 0)
-		return error;
-	fdrop(fp);
-	if ((error = copyin(umsg, &msg, sizeof(msg))) != 0)
+	if ((error = msghdr_in(l, SCARG(uap, sockfd), umsg, &msg)) != 0)
 		return error;
 	if ((int)msg.msg_namelen < 0)
 		return EINVAL;
@@ -712,12 +782,8 @@ sys_getsockopt(struct lwp *l, const struct sys_getsockopt_args *uap,
 	(void)retval;
 	if ((error = fd_getsock(l->l_proc, SCARG(uap, sockfd), &so, &fp)) != 0)
 		return error;
-	if ((error = copyin(SCARG(uap, optlen), &len, sizeof(len))) != 0)
+	if ((error = vrlen_in(SCARG(uap, optlen), &len)) != 0)
 		goto out;
-	if ((int)len < 0) {
-		error = EINVAL;
-		goto out;
-	}
 	cap = len;
 	if (len > sizeof(buf))
 		len = sizeof(buf);
@@ -725,11 +791,8 @@ sys_getsockopt(struct lwp *l, const struct sys_getsockopt_args *uap,
 	if ((error = sogetopt(so, SCARG(uap, level), SCARG(uap, optname), buf,
 	    &len)) != 0)
 		goto out;
-	if (len > cap)
-		len = cap;
-	if (len > 0 && (error = copyout(buf, SCARG(uap, optval), len)) != 0)
-		goto out;
-	error = copyout(&len, SCARG(uap, optlen), sizeof(len));
+	len = MIN(len, cap);
+	error = vr_out(buf, len, SCARG(uap, optval), SCARG(uap, optlen), len);
 out:
 	fdrop(fp);
 	return error;
@@ -740,24 +803,17 @@ getname(struct lwp *l, int fd, struct sockaddr *uaddr, socklen_t *ulen,
     bool peer)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss), cap;
+	socklen_t len, cap;
 	struct socket *so;
 	struct file *fp;
 	int error;
 
 	if ((error = fd_getsock(l->l_proc, fd, &so, &fp)) != 0)
 		return error;
+	/* the length must be readable before the socket is asked */
 	if ((error = copyin(ulen, &cap, sizeof(cap))) != 0)
 		goto out;
-	memset(&ss, 0, sizeof(ss));
-	net_lock(so->so_ns);
-	if (peer && !(so->so_state & (SS_ISCONNECTED | SS_ISCONFIRMING)))
-		error = ENOTCONN;
-	else
-		error = peer ?
-		    so->so_proto->pr_peeraddr(so, (struct sockaddr *)&ss, &len) :
-		    so->so_proto->pr_sockaddr(so, (struct sockaddr *)&ss, &len);
-	sounlock(so->so_ns);
+	error = sock_name(so, peer, true, &ss, &len);
 	if (error == 0)
 		error = sockaddr_out(&ss, len, uaddr, ulen);
 out:

@@ -330,10 +330,7 @@ ping_attach(struct socket *so, int proto)
 	int error;
 
 	(void)proto;
-	if ((error = sbreserve(&so->so_snd, 212992)) != 0 ||
-	    (error = sbreserve(&so->so_rcv, 212992)) != 0)
-		return error;
-	if ((error = in_pcballoc(so, is->is_rawtable)) != 0)
+	if ((error = in_dgram_attach(so, is->is_rawtable, 212992, 212992)) != 0)
 		return error;
 	sotoinpcb(so)->inp_flags |= INP_PING;
 	sotoinpcb(so)->inp_ip_p = IPPROTO_ICMP;

@@ -18,6 +18,7 @@ struct netstate;
 struct ifnet;
 struct in_ifaddr;
 struct inet_state;
+struct inpcbtable;
 
 #define IP_DEFTTL	64
 #define IP_MAXPACKET	65535
@@ -74,6 +75,10 @@ bool	rip_deliver(struct netstate *ns, struct mbuf *m, int off);
 void	ip_unreach(struct mbuf *m);
 /* ip_icmp.c: echo replies to ping sockets */
 void	icmp_ping_input(struct netstate *ns, struct mbuf *m, int off);
+
+/* udp_usrreq.c: a datagram socket's buffers and its pcb in table t */
+int	in_dgram_attach(struct socket *so, struct inpcbtable *t,
+	    size_t sndspace, size_t rcvspace);
 
 /* user requests, named by the protocol switch in in_proto.c */
 int	udp_attach(struct socket *so, int proto);

@@ -85,10 +85,8 @@ rip_attach(struct socket *so, int proto)
 		return EPERM;
 	if (proto <= 0 || proto >= 256)
 		return proto == 0 ? EPROTONOSUPPORT : EINVAL;
-	if ((error = sbreserve(&so->so_snd, RIP_SENDSPACE)) != 0 ||
-	    (error = sbreserve(&so->so_rcv, RIP_RECVSPACE)) != 0)
-		return error;
-	if ((error = in_pcballoc(so, is->is_rawtable)) != 0)
+	if ((error = in_dgram_attach(so, is->is_rawtable, RIP_SENDSPACE,
+	    RIP_RECVSPACE)) != 0)
 		return error;
 	inp = sotoinpcb(so);
 	inp->inp_ip_p = proto;

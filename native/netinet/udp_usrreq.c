@@ -197,16 +197,23 @@ udp_ctlinput(struct netstate *ns, int cmd, const struct ip *inner, size_t len)
 }
 
 int
-udp_attach(struct socket *so, int proto)
+in_dgram_attach(struct socket *so, struct inpcbtable *t, size_t sndspace,
+    size_t rcvspace)
 {
-	struct inet_state *is = ns_inet(so->so_ns);
 	int error;
 
-	(void)proto;
-	if ((error = sbreserve(&so->so_snd, UDP_SENDSPACE)) != 0 ||
-	    (error = sbreserve(&so->so_rcv, UDP_RECVSPACE)) != 0)
+	if ((error = sbreserve(&so->so_snd, sndspace)) != 0 ||
+	    (error = sbreserve(&so->so_rcv, rcvspace)) != 0)
 		return error;
-	return in_pcballoc(so, is->is_udbtable);
+	return in_pcballoc(so, t);
+}
+
+int
+udp_attach(struct socket *so, int proto)
+{
+	(void)proto;
+	return in_dgram_attach(so, ns_inet(so->so_ns)->is_udbtable,
+	    UDP_SENDSPACE, UDP_RECVSPACE);
 }
 
 void

@@ -225,6 +225,7 @@ bool	sbappendcontrol(struct sockbuf *sb, struct mbuf *m, struct mbuf *control);
 struct mbuf *sb_dequeue(struct sockbuf *sb);
 /* Drop len bytes from the front (streams: acknowledged data). */
 void	sbdrop(struct sockbuf *sb, size_t len);
+struct mbuf *sbunlinkhead(struct sockbuf *sb);
 void	sbflush(struct sockbuf *sb);
 
 /* Socket layer entry points (used by syscalls, AF_UNIX, the addon) */

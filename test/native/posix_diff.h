@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/epoll.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -356,6 +357,23 @@ N_AUX(struct ctx *c, long ret, unsigned char *out)
 	(void)ret;
 	memcpy(out, c->buf + PD_AUXOFF, 64);
 	return 64;
+}
+
+/* epoll_wait's reports at BUF: events and data of each, in order. */
+static size_t
+N_EV(struct ctx *c, long ret, unsigned char *out)
+{
+	size_t n = ret > 0 ? (size_t)ret : 0, len = 0;
+
+	for (size_t i = 0; i < n && len + 12 <= PD_OUTMAX; i++) {
+		struct epoll_event ev;
+
+		memcpy(&ev, c->buf + i * sizeof(ev), sizeof(ev));
+		memcpy(out + len, &ev.events, 4);
+		memcpy(out + len + 4, &ev.data.u64, 8);
+		len += 12;
+	}
+	return len;
 }
 
 /* select's three sets (at AUX, 128 bytes apart): the first 64 fds of each */

@@ -35,25 +35,9 @@ delayed_write(void *arg)
 	struct side *s = arg;
 	uint64_t one = 1;
 
-	rump_lwproc_switch(s->l);
-	usleep(20000);
-	s->result = s->efd ? rump_sys_write(s->fd, &one, 8) :
-	    rump_sys_write(s->fd, "wake", 4);
-	rump_lwproc_releaselwp();
+	s->result = s->efd ? helper_write_later(s->l, s->fd, &one, 8) :
+	    helper_write_later(s->l, s->fd, "wake", 4);
 	return NULL;
-}
-
-static struct rump_kernel *
-boot_proc(void)
-{
-	struct rump_kernel *k = rump_kernel_boot(NULL);
-
-	if (k == NULL)
-		return NULL;
-	rump_kernel_enter(k);
-	if (rump_lwproc_rfork(RUMP_RFCFDG) != 0)
-		return NULL;
-	return k;
 }
 
 static void

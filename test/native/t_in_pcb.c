@@ -20,6 +20,7 @@
 #include "netinet/in_pcb.h"
 
 #include "harness.h"
+#include "net_util.h"
 
 static struct rump_kernel *k;
 static struct netstate *ns;
@@ -32,32 +33,16 @@ static int nsocks;
 static bool
 setup(void)
 {
-	struct rump_config cfg = { 0 };
-	int error;
-
-	if ((k = rump_kernel_boot(&cfg)) == NULL)
+	if ((ns = nu_boot_ns(&k)) == NULL)
 		return false;
-	rump_kernel_enter(k);
-	if ((ns = net_get(k, &error)) == NULL)
-		return false;
-	memset(&lo, 0, sizeof(lo));
-	lo.if_ns = ns;
-	strcpy(lo.if_xname, "fake0");
-	lo.if_type = IFT_LOOP;
-	lo.if_flags = IFF_UP | IFF_LOOPBACK;
+	nu_fakeif(ns, &lo, &lo_ia);
 	lo.if_mtu = 65536;
-	TAILQ_INIT(&lo.if_addrs);
-	lo_ia.ia_ifp = &lo;
-	lo_ia.ia_addr.s_addr = htonl(0x7f000001);
-	lo_ia.ia_mask.s_addr = htonl(0xff000000);
-	lo_ia.ia_prefixlen = 8;
 	/* a second address (as if on Ethernet), on the same fake interface */
 	eth_ia = lo_ia;
 	eth_ia.ia_addr.s_addr = htonl(0xc0000201);
 	eth_ia.ia_mask.s_addr = htonl(0xffffff00);
 	eth_ia.ia_broadcast.s_addr = htonl(0xc00002ff);
 	eth_ia.ia_prefixlen = 24;
-	TAILQ_INSERT_TAIL(&lo.if_addrs, &lo_ia, ia_list);
 	TAILQ_INSERT_TAIL(&lo.if_addrs, &eth_ia, ia_list);
 	root = kauth_cred_alloc(k);
 	user = kauth_cred_dup(k, root);
@@ -98,18 +83,6 @@ mkpcb(struct inpcbtable *t, kauth_cred_t cr, int opts)
 	return sotoinpcb(so);
 }
 
-static struct sockaddr_in
-mksin(uint32_t addr, uint16_t port)
-{
-	struct sockaddr_in s;
-
-	memset(&s, 0, sizeof(s));
-	s.sin_family = AF_INET;
-	s.sin_addr.s_addr = htonl(addr);
-	s.sin_port = htons(port);
-	return s;
-}
-
 #define UDB	(ns->ns_inet->is_udbtable)
 #define TCB	(ns->ns_inet->is_tcbtable)
 #define ANY	0u
@@ -119,7 +92,7 @@ mksin(uint32_t addr, uint16_t port)
 static int
 bindp(struct inpcb *inp, uint32_t addr, uint16_t port, kauth_cred_t cr)
 {
-	struct sockaddr_in s = mksin(addr, port);
+	struct sockaddr_in s = nu_sin(addr, port);
 
 	return in_pcbbind(inp, &s, cr);
 }
@@ -227,7 +200,7 @@ t_connect(void)
 
 	REQUIRE(setup());
 	a = mkpcb(UDB, user, 0);
-	s = mksin(LO, 53);
+	s = nu_sin(LO, 53);
 	CHECK_EQ(in_pcbconnect(a, &s, user), 0);
 	CHECK_EQ(a->inp_laddr.s_addr, htonl(LO));
 	CHECK(ntohs(a->inp_lport) >= 32768);
@@ -236,16 +209,16 @@ t_connect(void)
 	    a->inp_lport) == a);
 	/* 0.0.0.0 means this host; our other address answers from itself */
 	b = mkpcb(UDB, user, 0);
-	s = mksin(ANY, 53);
+	s = nu_sin(ANY, 53);
 	CHECK_EQ(in_pcbconnect(b, &s, user), 0);
 	CHECK_EQ(b->inp_faddr.s_addr, htonl(LO));
 	b = mkpcb(UDB, user, 0);
-	s = mksin(ETH, 53);
+	s = nu_sin(ETH, 53);
 	CHECK_EQ(in_pcbconnect(b, &s, user), 0);
 	CHECK_EQ(b->inp_laddr.s_addr, htonl(ETH));
 	/* no route (no rt_lookup yet on this branch, or none there) */
 	b = mkpcb(UDB, user, 0);
-	s = mksin(0x08080808, 53);
+	s = nu_sin(0x08080808, 53);
 	CHECK_EQ(in_pcbconnect(b, &s, user), ENETUNREACH);
 	/* unconnect: what connect chose goes */
 	in_pcbdisconnect(a);
@@ -255,7 +228,7 @@ t_connect(void)
 	/* ... what bind chose stays */
 	b = mkpcb(UDB, user, 0);
 	CHECK_EQ(bindp(b, LO, 4444, user), 0);
-	s = mksin(LO, 53);
+	s = nu_sin(LO, 53);
 	CHECK_EQ(in_pcbconnect(b, &s, user), 0);
 	in_pcbdisconnect(b);
 	CHECK_EQ(b->inp_laddr.s_addr, htonl(LO));
@@ -267,7 +240,7 @@ t_connect(void)
 	b->inp_socket->so_options |= SOO_REUSEADDR;
 	CHECK_EQ(bindp(a, ANY, 4444, root), 0);
 	CHECK(in_pcblookup_bind(UDB, b->inp_laddr, htons(4444)) == b);
-	s = mksin(ETH, 0);
+	s = nu_sin(ETH, 0);
 	CHECK(in_pcblookup_bind(UDB, s.sin_addr, htons(4444)) == a);
 	CHECK_EQ(teardown(), 0);
 }

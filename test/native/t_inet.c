@@ -30,6 +30,7 @@
 #include <rump/rump_syscalls.h>
 
 #include "harness.h"
+#include "net_util.h"
 
 #include "net/netstate.h"	/* white box: the protocol counters */
 #include "netinet/in_var.h"
@@ -55,32 +56,10 @@ ip4(const char *s)
 static struct sockaddr_in
 sin4(const char *addr, uint16_t port)
 {
-	struct sockaddr_in s;
-
-	memset(&s, 0, sizeof(s));
-	s.sin_family = AF_INET;
-	s.sin_addr.s_addr = ip4(addr);
-	s.sin_port = htons(port);
-	return s;
+	return nu_sin(ntohl(ip4(addr)), port);
 }
 
 #define SA(s)	((struct sockaddr *)&(s))
-
-/* The Internet checksum, written plainly (an independent oracle). */
-static uint16_t
-cksum(const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	uint32_t sum = 0;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
 
 /* Seeded bytes (xorshift), so a datagram's every byte is checked. */
 static void
@@ -206,26 +185,6 @@ struct pair {
 	char bus[128], pcapa[128], pcapb[128];
 };
 
-static struct rump_kernel *
-boot(void)
-{
-	struct rump_kernel *k = rump_kernel_boot(NULL);
-
-	if (k == NULL)
-		printf("# boot: %s\n", strerror(errno));
-	return k;
-}
-
-static int
-attach(struct rump_kernel *k, const char *bus, const char *addr, char *name)
-{
-	struct rump_ifcfg cfg = {
-		.kind = RUMP_IF_SHMIF, .bus = bus, .address = addr,
-	};
-
-	return rump_net_attach(k, &cfg, name, IFNAMSIZ);
-}
-
 static int
 pair_up(struct pair *p, const char *what)
 {
@@ -237,10 +196,10 @@ pair_up(struct pair *p, const char *what)
 	snprintf(p->pcapb, sizeof(p->pcapb), "/tmp/t_inet-%d-%s-b.pcap",
 	    (int)getpid(), what);
 	unlink(p->bus);
-	if ((p->a = boot()) == NULL || (p->b = boot()) == NULL)
+	if ((p->a = nu_boot()) == NULL || (p->b = nu_boot()) == NULL)
 		return -1;
-	if (attach(p->a, p->bus, ADDR_A "/24", p->na) != 0 ||
-	    attach(p->b, p->bus, ADDR_B "/24", p->nb) != 0)
+	if (nu_attach(p->a, p->bus, ADDR_A "/24", p->na) != 0 ||
+	    nu_attach(p->b, p->bus, ADDR_B "/24", p->nb) != 0)
 		return -1;
 	if (rump_net_capture(p->a, p->na, p->pcapa) != 0 ||
 	    rump_net_capture(p->b, p->nb, p->pcapb) != 0)
@@ -321,7 +280,7 @@ mkecho(uint8_t *p, uint16_t id, uint16_t seq, size_t datalen)
 	p[6] = (uint8_t)(seq >> 8);
 	p[7] = (uint8_t)seq;
 	fill(p + 8, datalen, seq);
-	sum = cksum(p, 8 + datalen);
+	sum = nu_cksum(p, 8 + datalen, 0);
 	p[2] = (uint8_t)(sum >> 8);
 	p[3] = (uint8_t)sum;
 	return 8 + datalen;
@@ -334,7 +293,7 @@ is_reply(const uint8_t *icmp, size_t len, const uint8_t *req, size_t reqlen,
 {
 	if (len != reqlen || icmp[0] != ICMP_ECHOREPLY || icmp[1] != 0)
 		return false;
-	if (cksum(icmp, len) != 0)
+	if (nu_cksum(icmp, len, 0) != 0)
 		return false;
 	if (check_id && memcmp(icmp + 4, req + 4, 2) != 0)
 		return false;
@@ -375,7 +334,7 @@ ping_raw(struct rump_kernel *k, const char *src, const char *dst,
 		CHECK_EQ(ip->ip_p, IPPROTO_ICMP);
 		CHECK_EQ(ip->ip_ttl, 64);
 		CHECK_EQ(ntohs(ip->ip_len), n);
-		CHECK_EQ(cksum(ip, 20), 0);
+		CHECK_EQ(nu_cksum(ip, 20, 0), 0);
 		CHECK_EQ(ip->ip_src.s_addr, ip4(dst));
 		CHECK_EQ(ip->ip_dst.s_addr, ip4(src));
 		CHECK_EQ(flen, sizeof(from));
@@ -696,7 +655,7 @@ t_host_unreachable(void)
 		REQUIRE(n >= 20 + 8 + 20 + 8);
 		CHECK_EQ(buf[20], ICMP_UNREACH);
 		CHECK_EQ(buf[21], ICMP_UNREACH_HOST);
-		CHECK_EQ(cksum(buf + 20, (size_t)n - 20), 0);
+		CHECK_EQ(nu_cksum(buf + 20, (size_t)n - 20, 0), 0);
 		CHECK_EQ(ip->ip_dst.s_addr, ip4(ADDR_A));
 		CHECK_EQ(inner->ip_dst.s_addr, nobody.sin_addr.s_addr);
 		CHECK_EQ(inner->ip_p, IPPROTO_UDP);
@@ -784,13 +743,13 @@ t_ifioctl(void)
 static int
 child_main(const char *bus, int tochild, int toparent)
 {
-	struct rump_kernel *k = boot();
+	struct rump_kernel *k = nu_boot();
 	struct sockaddr_in me = sin4("10.6.0.2", 7), from;
 	static uint8_t buf[20000];
 	char name[IFNAMSIZ], c = 'r';
 	int s;
 
-	if (k == NULL || attach(k, bus, "10.6.0.2/24", name) != 0)
+	if (k == NULL || nu_attach(k, bus, "10.6.0.2/24", name) != 0)
 		return 1;
 	if ((s = sock(k, SOCK_DGRAM, 0)) < 0 ||
 	    rump_sys_bind(s, SA(me), sizeof(me)) != 0)
@@ -819,26 +778,18 @@ t_two_processes(void)
 	char bus[128], name[IFNAMSIZ], c;
 	static uint8_t out[20000], in[20000];
 	struct sockaddr_in to = sin4("10.6.0.2", 7);
-	int tochild[2], toparent[2], status, s;
+	struct nu_peer peer;
 	struct rump_kernel *k;
-	pid_t pid;
+	int s;
 
 	snprintf(bus, sizeof(bus), "/dev/shm/rk-t_inet-%d-procs", (int)getpid());
 	unlink(bus);
-	REQUIRE(pipe(tochild) == 0 && pipe(toparent) == 0);
-	/* fork before any kernel thread exists in this process */
-	REQUIRE((pid = fork()) >= 0);
-	if (pid == 0) {
-		close(tochild[1]);
-		close(toparent[0]);
-		_exit(child_main(bus, tochild[0], toparent[1]));
-	}
-	close(tochild[0]);
-	close(toparent[1]);
-	k = boot();
+	/* before any kernel thread exists in this process */
+	REQUIRE(nu_peer_start(&peer, bus, child_main) == 0);
+	k = nu_boot();
 	REQUIRE(k != NULL);
-	CHECK_EQ(attach(k, bus, "10.6.0.1/24", name), 0);
-	CHECK(read(toparent[0], &c, 1) == 1);
+	CHECK_EQ(nu_attach(k, bus, "10.6.0.1/24", name), 0);
+	CHECK(read(peer.fromchild, &c, 1) == 1);
 	REQUIRE((s = sock(k, SOCK_DGRAM, 0)) >= 0);
 	for (int i = 0; i < PROC_N; i++) {
 		size_t len = (size_t)(i * 1657) % sizeof(out);
@@ -852,13 +803,8 @@ t_two_processes(void)
 		CHECK(n == (long)len && memcmp(in, out, len) == 0);
 	}
 	ping_dgram(k, "10.6.0.2", 9);
-	CHECK(write(tochild[1], "q", 1) == 1);
-	close(tochild[1]);
-	CHECK(waitpid(pid, &status, 0) == pid);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		printf("# child status %d\n", status);
-	close(toparent[0]);
+	CHECK(write(peer.tochild, "q", 1) == 1);
+	CHECK_EQ(nu_peer_end(&peer), 0);
 	rump_kernel_leave();
 	CHECK_EQ(rump_kernel_halt(k), 0);
 	unlink(bus);

@@ -25,6 +25,7 @@
 #include "netinet/ip_var.h"
 
 #include "harness.h"
+#include "net_util.h"
 
 #define MAXOUT	256
 
@@ -71,31 +72,15 @@ out_clear(void)
 static bool
 setup(void)
 {
-	struct rump_config cfg = { 0 };
-	int error;
-
-	if ((k = rump_kernel_boot(&cfg)) == NULL)
+	if ((ns = nu_boot_ns(&k)) == NULL)
 		return false;
-	rump_kernel_enter(k);
-	if ((ns = net_get(k, &error)) == NULL)
-		return false;
-	memset(&fakeif, 0, sizeof(fakeif));
-	memset(&fakeia, 0, sizeof(fakeia));
-	fakeif.if_ns = ns;
-	strcpy(fakeif.if_xname, "fake0");
+	nu_fakeif(ns, &fakeif, &fakeia);
 	fakeif.if_index = 99;
-	fakeif.if_type = IFT_LOOP;
-	fakeif.if_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
+	fakeif.if_flags |= IFF_RUNNING;
 	fakeif.if_mtu = 1500;		/* small, to make output fragment */
 	fakeif.if_transmit = fake_transmit;
 	fakeif.if_output = fake_output;
-	TAILQ_INIT(&fakeif.if_addrs);
-	fakeia.ia_ifp = &fakeif;
-	fakeia.ia_addr.s_addr = htonl(0x7f000001);
-	fakeia.ia_mask.s_addr = htonl(0xff000000);
 	fakeia.ia_broadcast.s_addr = htonl(0x7fffffff);
-	fakeia.ia_prefixlen = 8;
-	TAILQ_INSERT_TAIL(&fakeif.if_addrs, &fakeia, ia_list);
 	net_lock(ns);
 	TAILQ_INSERT_HEAD(&ns->ns_ifnet, &fakeif, if_list);
 	saved_loif = ns->ns_loif;
@@ -120,28 +105,6 @@ IS(void)
 	return ns->ns_inet;
 }
 
-/* The Internet checksum, written plainly (an independent oracle). */
-static uint16_t
-cksum(const void *data, size_t len, uint32_t sum)
-{
-	const uint8_t *p = data;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static uint32_t
-pseudo(uint32_t src, uint32_t dst, uint8_t p, uint16_t len)
-{
-	return (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) +
-	    p + len;
-}
-
 /* An IP header at buf (20 bytes) for payload plen; addresses host order. */
 static void
 mkip(uint8_t *buf, uint8_t proto, uint32_t src, uint32_t dst, uint16_t id,
@@ -160,7 +123,7 @@ mkip(uint8_t *buf, uint8_t proto, uint32_t src, uint32_t dst, uint16_t id,
 	ip->ip_p = proto;
 	ip->ip_src.s_addr = htonl(src);
 	ip->ip_dst.s_addr = htonl(dst);
-	s = cksum(buf, 20, 0);
+	s = nu_cksum(buf, 20, 0);
 	ip->ip_sum = htons(s);
 }
 
@@ -178,7 +141,7 @@ mkudp(uint8_t *buf, uint32_t src, uint32_t dst, uint16_t sport,
 	uh->uh_sum = 0;
 	for (size_t i = 0; i < plen; i++)
 		buf[8 + i] = (uint8_t)(fill + i);
-	uh->uh_sum = htons(cksum(buf, ulen, pseudo(src, dst, IPPROTO_UDP,
+	uh->uh_sum = htons(nu_cksum(buf, ulen, nu_pseudo(src, dst, IPPROTO_UDP,
 	    (uint16_t)ulen)));
 	if (uh->uh_sum == 0)
 		uh->uh_sum = 0xffff;
@@ -202,7 +165,7 @@ out_ipok(int i)
 
 	return outlen[i] >= 20 && ip->ip_v == 4 &&
 	    ntohs(ip->ip_len) == outlen[i] &&
-	    cksum(outq[i], (size_t)ip->ip_hl * 4, 0) == 0;
+	    nu_cksum(outq[i], (size_t)ip->ip_hl * 4, 0) == 0;
 }
 
 static const struct icmp *
@@ -213,7 +176,7 @@ out_icmp(int i)
 	if (ip->ip_p != IPPROTO_ICMP)
 		return NULL;
 	/* the ICMP checksum covers the whole message */
-	if (cksum(outq[i] + ip->ip_hl * 4, outlen[i] - ip->ip_hl * 4, 0) != 0)
+	if (nu_cksum(outq[i] + ip->ip_hl * 4, outlen[i] - ip->ip_hl * 4, 0) != 0)
 		return NULL;
 	return (const struct icmp *)(outq[i] + ip->ip_hl * 4);
 }
@@ -253,7 +216,7 @@ t_bad_headers(void)
 	mkip(b, 250, LO2, LO1, 1, 0, 8);
 	((struct ip *)b)->ip_len = htons(12);		/* < header */
 	((struct ip *)b)->ip_sum = 0;
-	((struct ip *)b)->ip_sum = htons(cksum(b, 20, 0));
+	((struct ip *)b)->ip_sum = htons(nu_cksum(b, 20, 0));
 	feed(b, 28);
 	CHECK_EQ(IS()->is_ipstat.badlen, before.badlen + 1);
 
@@ -356,7 +319,7 @@ t_echo(void)
 	icp->icmp_seq = htons(7);
 	for (int i = 0; i < 56; i++)
 		b[28 + i] = (uint8_t)i;
-	icp->icmp_cksum = htons(cksum(icp, 64, 0));
+	icp->icmp_cksum = htons(nu_cksum(icp, 64, 0));
 	mkip(b, IPPROTO_ICMP, LO2, LO1, 11, 0, 64);
 	feed(b, 84);
 	CHECK_EQ(IS()->is_icmpstat.inechos, 1);
@@ -627,7 +590,7 @@ t_mutations(void)
 		seed = seed * 1103515245 + 12345;
 		if (seed & 0x100) {	/* keep the header checksum valid */
 			((struct ip *)b)->ip_sum = 0;
-			((struct ip *)b)->ip_sum = htons(cksum(b, 20, 0));
+			((struct ip *)b)->ip_sum = htons(nu_cksum(b, 20, 0));
 		}
 		feed(b, (seed >> 12) % 3 == 0 ? (seed >> 16) % (len + 1) : len);
 		if (nout > 200)

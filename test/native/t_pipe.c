@@ -28,10 +28,7 @@ delayed_write(void *arg)
 {
 	struct side *s = arg;
 
-	rump_lwproc_switch(s->l);
-	usleep(20000);
-	s->result = rump_sys_write(s->fd, "wake", 4);
-	rump_lwproc_releaselwp();
+	s->result = helper_write_later(s->l, s->fd, "wake", 4);
 	return NULL;
 }
 

@@ -34,23 +34,6 @@ setev(struct ctx *ctx, uint32_t events, uint64_t data)
 	S(SYS_epoll_ctl, (ep), (op), (fd), EV);				\
 } while (0)
 
-/* epoll_wait's reports at BUF: events and data of each, in order. */
-static size_t
-N_EV(struct ctx *c, long ret, unsigned char *out)
-{
-	size_t n = ret > 0 ? (size_t)ret : 0, len = 0;
-
-	for (size_t i = 0; i < n && len + 12 <= PD_OUTMAX; i++) {
-		struct epoll_event ev;
-
-		memcpy(&ev, c->buf + i * sizeof(ev), sizeof(ev));
-		memcpy(out + len, &ev.events, 4);
-		memcpy(out + len + 4, &ev.data.u64, 8);
-		len += 12;
-	}
-	return len;
-}
-
 /* poll(2)'s one pollfd at AUX2 */
 static size_t
 N_PFD(struct ctx *c, long ret, unsigned char *out)

@@ -9,48 +9,15 @@
  * peer, poll waits (with a timeout) so that both sides are compared at the
  * same point of the exchange.  See posix_diff.h.
  */
-#include "posix_diff.h"
+#include "posix_diff_inet.h"
 
-#include <net/if.h>
-#include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <sched.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 
-#define LOOP	0x7f000001u
 #define PORT_A	40100
 #define PORT_B	40101
 #define PORT_C	40102
 
-/* The host side's own network namespace with lo up. */
-static void
-host_netns(struct ctx *ctx)
-{
-	struct ifreq ifr;
-	int s;
-
-	if (ctx->kernel)
-		return;
-	if (unshare(CLONE_NEWNET) != 0)
-		_exit(3);
-	s = socket(AF_INET, SOCK_DGRAM, 0);
-	memset(&ifr, 0, sizeof(ifr));
-	strcpy(ifr.ifr_name, "lo");
-	ifr.ifr_flags = IFF_UP;
-	if (s < 0 || ioctl(s, SIOCSIFFLAGS, &ifr) != 0)
-		_exit(3);
-	close(s);
-}
-
-/* sockaddr_in areas in AUX (the length word after each) */
-#define SA(i)		(AUX + 128 + (i) * 32)
-#define SAP(i)		((struct sockaddr_in *)(void *)(ctx->buf + PD_AUXOFF + \
-			    128 + (i) * 32))
-#define SALEN(i)	(SA(i) + 16)
-#define SALENP(i)	((socklen_t *)(void *)(ctx->buf + PD_AUXOFF + 128 + \
-			    (i) * 32 + 16))
 /* an option value and its length */
 #define OPT		(AUX + 512)
 #define OPTP(type)	((type *)(void *)(ctx->buf + PD_AUXOFF + 512))
@@ -60,47 +27,13 @@ host_netns(struct ctx *ctx)
 #define PFD		(AUX + 64)
 #define PFDP		((struct pollfd *)(void *)(ctx->buf + PD_AUXOFF + 64))
 
-static void
-setsin(struct ctx *ctx, int i, uint32_t addr, uint16_t port)
-{
-	struct sockaddr_in *s = SAP(i);
-
-	memset(s, 0, sizeof(*s));
-	s->sin_family = AF_INET;
-	s->sin_addr.s_addr = htonl(addr);
-	s->sin_port = htons(port);
-	*SALENP(i) = sizeof(*s);
-}
-
-/* An address in BUF (getsockname), an ephemeral port as "in range". */
-static size_t
-N_SIN(struct ctx *c, long ret, unsigned char *out)
-{
-	struct sockaddr_in s;
-	uint16_t port;
-
-	(void)ret;
-	memcpy(&s, c->buf, sizeof(s));
-	port = ntohs(s.sin_port);
-	if (port >= 32768 && port <= 60999)
-		s.sin_port = 1;			/* "ephemeral" */
-	memset(s.sin_zero, 0, sizeof(s.sin_zero));
-	memcpy(out, &s, sizeof(s));
-	return sizeof(s);
-}
-
 /* accept's peer address (at SA(5)), normalized as N_SIN does. */
 static size_t
 N_PEER5(struct ctx *c, long ret, unsigned char *out)
 {
-	struct sockaddr_in s;
-	uint16_t port;
+	struct sockaddr_in s = pd_sin(PD_SA(c, 5));
 
 	(void)ret;
-	memcpy(&s, c->buf + PD_AUXOFF + 128 + 5 * 32, sizeof(s));
-	port = ntohs(s.sin_port);
-	if (port >= 32768 && port <= 60999)
-		s.sin_port = 1;
 	memset(s.sin_zero, 0, sizeof(s.sin_zero));
 	memcpy(out, &s, sizeof(s));
 	return sizeof(s);
@@ -143,14 +76,6 @@ N_TCPINFO(struct ctx *c, long ret, unsigned char *out)
 	return 2 + sizeof(socklen_t);
 }
 
-#define GETNAME(fd)	do {						\
-	*SALENP(6) = 16;						\
-	SN(N_SIN, SYS_getsockname, (fd), BUF, SALEN(6));		\
-} while (0)
-#define GETPEER(fd)	do {						\
-	*SALENP(6) = 16;						\
-	SN(N_SIN, SYS_getpeername, (fd), BUF, SALEN(6));		\
-} while (0)
 #define ACCEPT(fd, flags) do {						\
 	*SALENP(5) = 16;						\
 	SN(N_PEER5, SYS_accept4, (fd), SA(5), SALEN(5), (flags));	\
@@ -185,7 +110,7 @@ N_TCPINFO(struct ctx *c, long ret, unsigned char *out)
 static void
 scen_tcp_basic(struct ctx *ctx)
 {
-	host_netns(ctx);
+	pd_netns(ctx);
 	/* a socket that never connects */
 	S(SYS_socket, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);	/* 0 */
 	S(SYS_socket, AF_INET, SOCK_STREAM, IPPROTO_UDP);	/* EPROTONOSUPPORT */
@@ -271,7 +196,7 @@ scen_tcp_basic(struct ctx *ctx)
 static void
 scen_tcp_refused(struct ctx *ctx)
 {
-	host_netns(ctx);
+	pd_netns(ctx);
 	setsin(ctx, 0, LOOP, PORT_C);				/* nobody */
 	S(SYS_socket, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);	/* 0 */
 	S(SYS_connect, 0, SA(0), 16);				/* EINPROGRESS */
@@ -327,7 +252,7 @@ scen_tcp_reset(struct ctx *ctx)
 {
 	struct linger l = { 1, 0 };
 
-	host_netns(ctx);
+	pd_netns(ctx);
 	pair(ctx, PORT_A);
 	/* unread data at close: a reset, as Linux (RFC 2525 2.17) */
 	S(SYS_sendto, 1, PAT, 50, 0, 0, 0);
@@ -396,7 +321,7 @@ scen_tcp_reset(struct ctx *ctx)
 static void
 scen_tcp_addrinuse(struct ctx *ctx)
 {
-	host_netns(ctx);
+	pd_netns(ctx);
 	pair(ctx, PORT_A);
 	/* a listener's port: taken, even with SO_REUSEADDR */
 	S(SYS_socket, AF_INET, SOCK_STREAM, 0);			/* 3 */
@@ -429,7 +354,7 @@ scen_tcp_addrinuse(struct ctx *ctx)
 static void
 scen_tcp_options(struct ctx *ctx)
 {
-	host_netns(ctx);
+	pd_netns(ctx);
 	S(SYS_socket, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);	/* 0 */
 	GETINT(0, IPPROTO_TCP, TCP_NODELAY);
 	SETINT(0, IPPROTO_TCP, TCP_NODELAY, 1);

@@ -10,44 +10,29 @@
  * and an echo through a raw ICMP socket (IP header included).  Ephemeral
  * ports are compared as "in 32768-60999", never by value.
  */
-#include "posix_diff.h"
+#include "posix_diff_inet.h"
 
-#include <net/if.h>
-#include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
 #include <poll.h>
-#include <sched.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 
 #ifndef MIN
 #define MIN(a, b)	((a) < (b) ? (a) : (b))
 #endif
 
-#define LOOP	0x7f000001u
 #define PORT_A	40000
 #define PORT_B	40001
 #define PORT_C	40002
 
-/* The host side's own network namespace with lo up. */
+/* The host side's own network namespace, where ping sockets work. */
 static void
 host_netns(struct ctx *ctx)
 {
-	struct ifreq ifr;
-	int s, fd;
+	int fd;
 
 	if (ctx->kernel)
 		return;
-	if (unshare(CLONE_NEWNET) != 0)
-		_exit(3);
-	s = socket(AF_INET, SOCK_DGRAM, 0);
-	memset(&ifr, 0, sizeof(ifr));
-	strcpy(ifr.ifr_name, "lo");
-	ifr.ifr_flags = IFF_UP;
-	if (s < 0 || ioctl(s, SIOCSIFFLAGS, &ifr) != 0)
-		_exit(3);
-	close(s);
+	pd_netns(ctx);
 	/* ping sockets for everyone, as rumpkit has them */
 	fd = open("/proc/sys/net/ipv4/ping_group_range", O_WRONLY);
 	if (fd >= 0) {
@@ -57,69 +42,19 @@ host_netns(struct ctx *ctx)
 	}
 }
 
-/* sockaddr_in areas in AUX (the length word after each) */
-#define SA(i)		(AUX + 128 + (i) * 32)
-#define SAP(i)		((struct sockaddr_in *)(void *)(ctx->buf + PD_AUXOFF + \
-			    128 + (i) * 32))
-#define SALEN(i)	(SA(i) + 16)
-#define SALENP(i)	((socklen_t *)(void *)(ctx->buf + PD_AUXOFF + 128 + \
-			    (i) * 32 + 16))
-
-static void
-setsin(struct ctx *ctx, int i, uint32_t addr, uint16_t port)
-{
-	struct sockaddr_in *s = SAP(i);
-
-	memset(s, 0, sizeof(*s));
-	s->sin_family = AF_INET;
-	s->sin_addr.s_addr = htonl(addr);
-	s->sin_port = htons(port);
-	*SALENP(i) = sizeof(*s);
-}
-
-/* An address in BUF (getsockname), an ephemeral port as "in range". */
-static size_t
-N_SIN(struct ctx *c, long ret, unsigned char *out)
-{
-	struct sockaddr_in s;
-	uint16_t port;
-
-	(void)ret;
-	memcpy(&s, c->buf, sizeof(s));
-	port = ntohs(s.sin_port);
-	if (port >= 32768 && port <= 60999)
-		s.sin_port = 1;			/* "ephemeral" */
-	memset(s.sin_zero, 0, sizeof(s.sin_zero));
-	memcpy(out, &s, sizeof(s));
-	return sizeof(s);
-}
-
 /* The sender's address of recvfrom (at SA(7)), normalized, then the data. */
 static size_t
 N_FROM(struct ctx *c, long ret, unsigned char *out)
 {
-	struct sockaddr_in s;
-	uint16_t port;
+	struct sockaddr_in s = pd_sin(PD_SA(c, 7));
 	size_t n = ret > 0 ? (size_t)ret : 0;
 
-	memcpy(&s, c->buf + PD_AUXOFF + 128 + 7 * 32, sizeof(s));
-	port = ntohs(s.sin_port);
-	if (port >= 32768 && port <= 60999)
-		s.sin_port = 1;
 	memcpy(out, &s, 8);
 	n = MIN(n, (size_t)PD_OUTMAX - 8);
 	memcpy(out + 8, c->buf, n);
 	return 8 + n;
 }
 
-#define GETNAME(fd)	do {						\
-	*SALENP(6) = 16;						\
-	SN(N_SIN, SYS_getsockname, (fd), BUF, SALEN(6));		\
-} while (0)
-#define GETPEER(fd)	do {						\
-	*SALENP(6) = 16;						\
-	SN(N_SIN, SYS_getpeername, (fd), BUF, SALEN(6));		\
-} while (0)
 #define RECVFROM(fd, len, flags) do {					\
 	*SALENP(7) = 16;						\
 	SN(N_FROM, SYS_recvfrom, (fd), BUF, (len), (flags), SA(7),	\

@@ -131,23 +131,6 @@ N_PFDS(struct ctx *c, long ret, unsigned char *out)
 	return (size_t)pd_npfd * sizeof(struct pollfd);
 }
 
-/* epoll_wait's reports at BUF. */
-static size_t
-N_EV(struct ctx *c, long ret, unsigned char *out)
-{
-	size_t n = ret > 0 ? (size_t)ret : 0, len = 0;
-
-	for (size_t i = 0; i < n && len + 12 <= PD_OUTMAX; i++) {
-		struct epoll_event ev;
-
-		memcpy(&ev, c->buf + i * sizeof(ev), sizeof(ev));
-		memcpy(out + len, &ev.events, 4);
-		memcpy(out + len + 4, &ev.data.u64, 8);
-		len += 12;
-	}
-	return len;
-}
-
 /* recvmsg: the data at BUF, msg_flags, name and control lengths, cmsgs. */
 static size_t
 N_MSG(struct ctx *c, long ret, unsigned char *out)

@@ -15,6 +15,7 @@
 #include <rump/rump_net.h>
 
 #include "harness.h"
+#include "net_util.h"
 #include <arpa/inet.h>
 #include <net/if_arp.h>
 #include <sys/ioctl.h>
@@ -40,26 +41,6 @@ msleep(int ms)
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
-}
-
-static struct rump_kernel *
-boot(void)
-{
-	struct rump_kernel *k = rump_kernel_boot(NULL);
-
-	if (k == NULL)
-		printf("# boot: %s\n", strerror(errno));
-	return k;
-}
-
-static int
-attach(struct rump_kernel *k, const char *bus, const char *addr, char *name)
-{
-	struct rump_ifcfg cfg = {
-		.kind = RUMP_IF_SHMIF, .bus = bus, .address = addr,
-	};
-
-	return rump_net_attach(k, &cfg, name, IFNAMSIZ);
 }
 
 static int
@@ -119,7 +100,7 @@ wait_input(struct rump_kernel *k, const char *name, uint64_t want)
 static void
 t_lo0(void)
 {
-	struct rump_kernel *k = boot();
+	struct rump_kernel *k = nu_boot();
 	struct rump_ifinfo ii;
 	struct rump_route rt[8];
 	unsigned n;
@@ -148,13 +129,13 @@ static void
 t_routes(void)
 {
 	const char *bus = bus_name("routes");
-	struct rump_kernel *k = boot();
+	struct rump_kernel *k = nu_boot();
 	struct rump_route rt[16];
 	char name[IFNAMSIZ];
 	unsigned n;
 
 	REQUIRE(k != NULL);
-	REQUIRE(attach(k, bus, "192.0.2.10/24", name) == 0);
+	REQUIRE(nu_attach(k, bus, "192.0.2.10/24", name) == 0);
 	CHECK(strcmp(name, "shmif0") == 0);
 	/* a gateway off every link is refused, as Linux does */
 	CHECK_EQ(rump_net_route_add(k, "default", "198.51.100.1", NULL),
@@ -188,13 +169,13 @@ t_routes(void)
 	CHECK_EQ(rump_net_deladdr(k, "shmif0", "192.0.2.11"), 0);
 	CHECK_EQ(rump_net_setmtu(k, "shmif0", 9000), 0);
 	CHECK_EQ(rump_net_setmtu(k, "shmif0", 67), EINVAL);
-	REQUIRE(attach(k, bus, NULL, name) == 0);
+	REQUIRE(nu_attach(k, bus, NULL, name) == 0);
 	CHECK(strcmp(name, "shmif1") == 0);
 	CHECK_EQ(rump_net_detach(k, "shmif0"), 0);
 	CHECK_EQ(rump_net_routes(k, rt, 16, &n), 0);
 	CHECK_EQ(n, 1);		/* lo0's */
 	/* the unit numbers are reused */
-	REQUIRE(attach(k, bus, NULL, name) == 0);
+	REQUIRE(nu_attach(k, bus, NULL, name) == 0);
 	CHECK(strcmp(name, "shmif0") == 0);
 	CHECK_EQ(rump_kernel_halt(k), 0);
 	CHECK_EQ(unlink(bus), 0);
@@ -278,7 +259,7 @@ t_arp(void)
 {
 	const char *bus = bus_name("arp");
 	char pcap[128], na[IFNAMSIZ], nb[IFNAMSIZ];
-	struct rump_kernel *a = boot(), *b = boot();
+	struct rump_kernel *a = nu_boot(), *b = nu_boot();
 	struct rump_ifinfo ia, ib;
 	struct rump_arp_entry ents[8];
 	struct rump_arpstat sa, sb;
@@ -287,9 +268,9 @@ t_arp(void)
 
 	REQUIRE(a != NULL && b != NULL);
 	snprintf(pcap, sizeof(pcap), "/tmp/t_shmif-%d-arp.pcap", (int)getpid());
-	REQUIRE(attach(a, bus, "10.9.0.1/24", na) == 0);
+	REQUIRE(nu_attach(a, bus, "10.9.0.1/24", na) == 0);
 	REQUIRE(rump_net_capture(a, na, pcap) == 0);
-	REQUIRE(attach(b, bus, "10.9.0.2/24", nb) == 0);
+	REQUIRE(nu_attach(b, bus, "10.9.0.2/24", nb) == 0);
 	REQUIRE(ifinfo(a, na, &ia) == 0 && ifinfo(b, nb, &ib) == 0);
 	CHECK((ia.mac[0] & 0x03) == 0x02);	/* local, unicast */
 	CHECK(memcmp(ia.mac, ib.mac, 6) != 0);
@@ -381,11 +362,11 @@ struct pair {
 static int
 pair_up(struct pair *p, const char *bus)
 {
-	if ((p->a = boot()) == NULL || (p->b = boot()) == NULL)
+	if ((p->a = nu_boot()) == NULL || (p->b = nu_boot()) == NULL)
 		return -1;
 	/* no addresses: nothing but the test's frames on the bus */
-	if (attach(p->a, bus, NULL, p->na) != 0 ||
-	    attach(p->b, bus, NULL, p->nb) != 0)
+	if (nu_attach(p->a, bus, NULL, p->na) != 0 ||
+	    nu_attach(p->b, bus, NULL, p->nb) != 0)
 		return -1;
 	if (ifinfo(p->a, p->na, &p->ia) != 0 || ifinfo(p->b, p->nb, &p->ib) != 0)
 		return -1;
@@ -592,12 +573,12 @@ t_lapped(void)
 static int
 child_main(const char *bus, int tochild, int toparent)
 {
-	struct rump_kernel *k = boot();
+	struct rump_kernel *k = nu_boot();
 	struct rump_ifinfo ii;
 	char name[IFNAMSIZ], c;
 	uint8_t mac[6];
 
-	if (k == NULL || attach(k, bus, "10.8.0.2/24", name) != 0 ||
+	if (k == NULL || nu_attach(k, bus, "10.8.0.2/24", name) != 0 ||
 	    ifinfo(k, name, &ii) != 0)
 		return 1;
 	if (write(toparent, ii.mac, 6) != 6)
@@ -618,40 +599,26 @@ static void
 t_two_processes(void)
 {
 	const char *bus = bus_name("procs");
-	int tochild[2], toparent[2], status;
 	uint8_t cmac[6], mac[6], seen[6];
+	struct nu_peer peer;
 	struct rump_ifinfo ii;
 	struct rump_kernel *k;
 	char name[IFNAMSIZ];
-	pid_t pid;
 
-	REQUIRE(pipe(tochild) == 0 && pipe(toparent) == 0);
-	/* fork before any kernel thread exists in this process */
-	REQUIRE((pid = fork()) >= 0);
-	if (pid == 0) {
-		close(tochild[1]);
-		close(toparent[0]);
-		_exit(child_main(bus, tochild[0], toparent[1]));
-	}
-	close(tochild[0]);
-	close(toparent[1]);
-	k = boot();
+	/* before any kernel thread exists in this process */
+	REQUIRE(nu_peer_start(&peer, bus, child_main) == 0);
+	k = nu_boot();
 	REQUIRE(k != NULL);
-	CHECK(attach(k, bus, "10.8.0.1/24", name) == 0);
+	CHECK(nu_attach(k, bus, "10.8.0.1/24", name) == 0);
 	CHECK(ifinfo(k, name, &ii) == 0);
-	CHECK(read(toparent[0], cmac, 6) == 6);
+	CHECK(read(peer.fromchild, cmac, 6) == 6);
 	CHECK_EQ(resolve(k, "10.8.0.2", mac), 0);
 	CHECK(memcmp(mac, cmac, 6) == 0);
-	CHECK(write(tochild[1], "g", 1) == 1);
-	CHECK(read(toparent[0], seen, 6) == 6);
+	CHECK(write(peer.tochild, "g", 1) == 1);
+	CHECK(read(peer.fromchild, seen, 6) == 6);
 	CHECK(memcmp(seen, ii.mac, 6) == 0);
-	CHECK(write(tochild[1], "q", 1) == 1);
-	close(tochild[1]);
-	CHECK(waitpid(pid, &status, 0) == pid);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		printf("# child status %d\n", status);
-	close(toparent[0]);
+	CHECK(write(peer.tochild, "q", 1) == 1);
+	CHECK_EQ(nu_peer_end(&peer), 0);
 	CHECK_EQ(rump_kernel_halt(k), 0);
 	CHECK_EQ(unlink(bus), 0);
 }
@@ -682,7 +649,7 @@ static void
 t_ifioctl(void)
 {
 	const char *bus = bus_name("ioctl");
-	struct rump_kernel *k = boot();
+	struct rump_kernel *k = nu_boot();
 	struct ifreq ifr, list[4];
 	struct ifconf ifc;
 	struct rump_ifinfo ii;
@@ -692,7 +659,7 @@ t_ifioctl(void)
 	int error;
 
 	REQUIRE(k != NULL);
-	REQUIRE(attach(k, bus, "10.7.0.1/24", name) == 0);
+	REQUIRE(nu_attach(k, bus, "10.7.0.1/24", name) == 0);
 	REQUIRE(ifinfo(k, name, &ii) == 0);
 	REQUIRE((ns = net_get(k, &error)) != NULL);
 	root = kauth_cred_alloc(k);
@@ -787,7 +754,7 @@ t_ifioctl(void)
 static void
 t_bad_config(void)
 {
-	struct rump_kernel *k = boot();
+	struct rump_kernel *k = nu_boot();
 	struct rump_ifcfg cfg = { .kind = RUMP_IF_SHMIF };
 	const uint8_t mcast[6] = { 1, 0, 0x5e, 0, 0, 1 };
 	unsigned n;

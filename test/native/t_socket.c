@@ -25,19 +25,6 @@
 
 #define MIN(a, b)	((a) < (b) ? (a) : (b))
 
-static struct rump_kernel *
-boot_proc(void)
-{
-	struct rump_kernel *k = rump_kernel_boot(NULL);
-
-	if (k == NULL)
-		return NULL;
-	rump_kernel_enter(k);
-	if (rump_lwproc_rfork(RUMP_RFCFDG) != 0)
-		return NULL;
-	return k;
-}
-
 static void
 halt(struct rump_kernel *k)
 {
@@ -152,10 +139,7 @@ delayed_write(void *arg)
 {
 	struct side *s = arg;
 
-	rump_lwproc_switch(s->l);
-	usleep(20000);
-	s->result = rump_sys_write(s->fd, "wake", 4);
-	rump_lwproc_releaselwp();
+	s->result = helper_write_later(s->l, s->fd, "wake", 4);
 	return NULL;
 }
 

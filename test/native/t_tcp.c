@@ -31,6 +31,7 @@
 #include "netinet/in_var.h"
 #include "netinet/tcp_var.h"
 #include <rump/rump_net.h>
+#include "net_util.h"
 
 static struct rump_kernel *
 boot(unsigned maxfiles)
@@ -802,19 +803,6 @@ t_keepalive(void)
 	two_halt(ka, kb);
 }
 
-/* The Internet checksum of len bytes (big-endian words), plus sum. */
-static uint16_t
-cksum(const uint8_t *p, size_t len, uint32_t sum)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 static void
 put16(uint8_t *p, uint16_t v)
 {
@@ -835,7 +823,6 @@ syn_frame(uint8_t *f, const uint8_t dmac[6], uint32_t src, uint16_t sport,
     uint32_t dst, uint16_t dport, uint32_t seq)
 {
 	uint8_t *ip = f + 14, *th = ip + 20;
-	uint32_t pseudo;
 
 	memset(f, 0, 54);
 	memcpy(f, dmac, 6);
@@ -851,16 +838,15 @@ syn_frame(uint8_t *f, const uint8_t dmac[6], uint32_t src, uint16_t sport,
 	ip[9] = IPPROTO_TCP;
 	put32(ip + 12, src);
 	put32(ip + 16, dst);
-	put16(ip + 10, cksum(ip, 20, 0));
+	put16(ip + 10, nu_cksum(ip, 20, 0));
 	put16(th, sport);
 	put16(th + 2, dport);
 	put32(th + 4, seq);
 	th[12] = 5 << 4;
 	th[13] = TH_SYN;
 	put16(th + 14, 65535);
-	pseudo = (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) +
-	    IPPROTO_TCP + 20;
-	put16(th + 16, cksum(th, 20, pseudo));
+	put16(th + 16, nu_cksum(th, 20,
+	    nu_pseudo(src, dst, IPPROTO_TCP, 20)));
 	return 54;
 }
 
