@@ -56,6 +56,9 @@ struct ProcHandle {
 
 // kernel.cc
 int kernel_halt(KernelHandle *kh);
+// The pointer of an external carrying tag, or null with a TypeError
+// "Expected a rumpkit <what>" thrown.
+void *unwrap_tagged(napi_env env, napi_value v, const napi_type_tag *tag, const char *what);
 ProcHandle *unwrap_proc(napi_env env, napi_value v);
 ProcHandle *live_proc(napi_env env, napi_value v);
 void kernel_unref(KernelHandle *kh);

@@ -9,6 +9,9 @@
 #include <cerrno>
 #include <cstring>
 
+// What marks a process handle's external (checked by unwrap_proc).
+const napi_type_tag proc_tag = {0x72756d706b697421ull, 0x70726f6368616e64ull};
+
 namespace {
 
 struct ConsoleMsg {
@@ -72,8 +75,7 @@ napi_value wrap_proc(napi_env env, ProcHandle *ph) {
     proc_finalize(env, ph, nullptr);
     return nullptr;
   }
-  napi_type_tag tag = {0x72756d706b697421ull, 0x70726f6368616e64ull};
-  napi_type_tag_object(env, ext, &tag);
+  napi_type_tag_object(env, ext, &proc_tag);
   return ext;
 }
 
@@ -170,19 +172,23 @@ napi_value js_boot(napi_env env, napi_callback_info info) {
 
 }  // namespace
 
-ProcHandle *unwrap_proc(napi_env env, napi_value v) {
-  napi_type_tag tag = {0x72756d706b697421ull, 0x70726f6368616e64ull};
+void *unwrap_tagged(napi_env env, napi_value v, const napi_type_tag *tag, const char *what) {
   bool ok = false;
-  napi_valuetype t;
-  napi_typeof(env, v, &t);
-  if (t == napi_external) napi_check_object_type_tag(env, v, &tag, &ok);
+  napi_valuetype t = napi_undefined;
+  if (v != nullptr) napi_typeof(env, v, &t);
+  if (t == napi_external) napi_check_object_type_tag(env, v, tag, &ok);
   if (!ok) {
-    throw_type(env, "ERR_INVALID_ARG_TYPE", "Expected a rumpkit process handle");
+    std::string msg = std::string("Expected a rumpkit ") + what;
+    throw_type(env, "ERR_INVALID_ARG_TYPE", msg.c_str());
     return nullptr;
   }
   void *p = nullptr;
   napi_get_value_external(env, v, &p);
-  return static_cast<ProcHandle *>(p);
+  return p;
+}
+
+ProcHandle *unwrap_proc(napi_env env, napi_value v) {
+  return static_cast<ProcHandle *>(unwrap_tagged(env, v, &proc_tag, "process handle"));
 }
 
 // A usable process: its kernel is up and it has not exited.

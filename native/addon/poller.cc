@@ -62,19 +62,11 @@ void poller_close(Poller *p) {
   napi_release_threadsafe_function(p->tsfn, napi_tsfn_abort);
 }
 
+const napi_type_tag poller_tag = {0x72756d706b697421ull, 0x706f6c6c65722121ull};
+
 Poller *unwrap_poller(napi_env env, napi_value v) {
-  napi_type_tag tag = {0x72756d706b697421ull, 0x706f6c6c65722121ull};
-  bool ok = false;
-  napi_valuetype t;
-  napi_typeof(env, v, &t);
-  if (t == napi_external) napi_check_object_type_tag(env, v, &tag, &ok);
-  if (!ok) {
-    throw_type(env, "ERR_INVALID_ARG_TYPE", "Expected a rumpkit poller");
-    return nullptr;
-  }
-  void *p = nullptr;
-  napi_get_value_external(env, v, &p);
-  auto *po = static_cast<Poller *>(p);
+  auto *po = static_cast<Poller *>(unwrap_tagged(env, v, &poller_tag, "poller"));
+  if (po == nullptr) return nullptr;
   if (po->closed) {
     throw_code(env, "ERR_INVALID_STATE", "The poller is closed");
     return nullptr;
@@ -119,8 +111,7 @@ napi_value js_poller_create(napi_env env, napi_callback_info info) {
   }
   napi_value r;
   napi_create_external(env, p, nullptr, nullptr, &r);
-  napi_type_tag tag = {0x72756d706b697421ull, 0x706f6c6c65722121ull};
-  napi_type_tag_object(env, r, &tag);
+  napi_type_tag_object(env, r, &poller_tag);
   return r;
 }
 
@@ -144,16 +135,9 @@ napi_value js_poller_close(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  napi_valuetype t = napi_undefined;
-  if (argc) napi_typeof(env, argv[0], &t);
-  if (t != napi_external) return throw_type(env, "ERR_INVALID_ARG_TYPE", "Expected a rumpkit poller");
-  void *raw = nullptr;
-  napi_get_value_external(env, argv[0], &raw);
-  auto *p = static_cast<Poller *>(raw);
-  bool ok = false;
-  napi_type_tag tag = {0x72756d706b697421ull, 0x706f6c6c65722121ull};
-  napi_check_object_type_tag(env, argv[0], &tag, &ok);
-  if (!ok) return throw_type(env, "ERR_INVALID_ARG_TYPE", "Expected a rumpkit poller");
+  // closing twice is fine: no "closed" check here
+  auto *p = static_cast<Poller *>(unwrap_tagged(env, argc ? argv[0] : nullptr, &poller_tag, "poller"));
+  if (p == nullptr) return nullptr;
   if (!p->closed) poller_close(p);
   return nullptr;
 }
