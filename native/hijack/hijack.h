@@ -50,6 +50,22 @@ void hj_enter(void);
 void hj_leave(void);
 
 /*
+ * The calling thread's dispatch selector (PR_SYS_DISPATCH_ON's selector
+ * byte): SYSCALL_DISPATCH_FILTER_ALLOW while inside the library,
+ * SYSCALL_DISPATCH_FILTER_BLOCK while the program runs with the trap armed.
+ * hj_enter/hj_leave move it; the trap sets ALLOW while it works.
+ */
+extern __thread volatile unsigned char hj_selector;
+
+/*
+ * Code whose system calls are never trapped (hj_host_syscall's stub, the
+ * trap's signal return) lives in this section; the linker's
+ * __start_hj_text/__stop_hj_text bound the range given to the kernel.
+ */
+#define HJ_TEXT_SECTION	"hj_text"
+#define HJ_TEXT		__attribute__((section(HJ_TEXT_SECTION), used))
+
+/*
  * The trap (hj_trap.c): arm Syscall User Dispatch for the calling thread
  * (at start-up, and in every thread the program creates: not in threads
  * the kernel creates for itself).  Returns 0, or an errno when the host
