@@ -4,11 +4,16 @@ import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import http from 'node:http';
 import { commands, runCli } from './cli/index.js';
+import { RUN_USAGE, run } from './cli/run.js';
 import { Kernel, RumpError, constants, version } from './index.js';
 
 const HELP = `Usage: rumpkit <command> [options]
 
 Commands:
+  run [--image ext2:disk.img:/] [--net tap:IF,addr=A/N] [--env K=V] -- PROGRAM ARGS
+                       run an unmodified program with its /rump paths and
+                       sockets in a kernel booted inside it (or a server's:
+                       --server URL); 'rumpkit run --help' tells more
   demo [--kernels N]   boot N kernels (default 3), act in each as different
                        users on its own file system, show that they share
                        nothing, serve HTTP from one to another over a virtual
@@ -114,6 +119,12 @@ async function main(argv: string[]): Promise<number> {
   const tool = commands.get(cmd);
   if (tool) return runCli(tool, rest);
   switch (cmd) {
+    case 'run':
+      if (rest[0] === '--help' || rest[0] === '-h') {
+        process.stdout.write(RUN_USAGE);
+        return 0;
+      }
+      return run(rest, (s) => process.stderr.write(s));
     case 'demo': {
       const i = rest.indexOf('--kernels');
       const n = i >= 0 ? Number(rest[i + 1]) : 3;
