@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "hj_int.h"
@@ -205,6 +206,41 @@ hj_dup3(long oldfd, long newfd, int flags)
 	return r;
 }
 
+static int
+cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/*
+ * The kernel's part of a close_range: its numbers klo..khi, except the
+ * kernel descriptors that host numbers outside the range still name.
+ */
+static void
+kernel_close_range(unsigned klo, unsigned khi, unsigned flags)
+{
+	static int keep[HJ_MAPMAX];
+	unsigned n = 0, at = klo;
+
+	for (int i = 0; i < HJ_MAPMAX; i++)
+		if (fdmap[i] != 0)
+			keep[n++] = fdmap[i] - 1;
+	qsort(keep, n, sizeof(keep[0]), cmp_int);
+	for (unsigned i = 0; i < n && at <= khi; i++) {
+		unsigned k = (unsigned)keep[i];
+
+		if (k < at)
+			continue;
+		if (k > khi)
+			break;
+		if (k > at)
+			hj_ksys(SYS_close_range, at, k - 1, flags, 0, 0, 0);
+		at = k + 1;
+	}
+	if (at <= khi)
+		hj_ksys(SYS_close_range, at, khi, flags, 0, 0, 0);
+}
+
 long
 hj_close_range(unsigned lo, unsigned hi, unsigned flags)
 {
@@ -229,8 +265,8 @@ hj_close_range(unsigned lo, unsigned hi, unsigned flags)
 		if (!(flags & 4) && i >= fdoff)
 			SETBIT(hosthigh, i, 0);
 	if (hi >= fdoff && hj_ready())
-		hj_ksys(SYS_close_range, lo > fdoff ? lo - fdoff : 0,
-		    hi - fdoff, flags, 0, 0, 0);
+		kernel_close_range(lo > fdoff ? lo - fdoff : 0, hi - fdoff,
+		    flags);
 	return 0;
 }
 
@@ -283,4 +319,72 @@ hj_fd_forget_kernel(void)
 			fdmap[i] = 0;
 			host(SYS_close, i, 0, 0);
 		}
+}
+
+/* where the library's own descriptors go: high, out of the program's way */
+static long
+inner_floor(void)
+{
+	static long floor;
+	struct { unsigned long cur, max; } rl;
+
+	if (floor == 0) {
+		floor = 256;
+		if (host(SYS_getrlimit, RLIMIT_NOFILE, (long)&rl, 0) == 0 &&
+		    rl.cur >= 1024 && rl.cur < HJ_HIGHMAX)
+			floor = (long)(rl.cur - rl.cur / 4);
+	}
+	return floor;
+}
+
+static long
+inner_move(long fd)
+{
+	long nfd;
+
+	if (fd < 0)
+		return fd;
+	if (fd < inner_floor()) {
+		nfd = host(SYS_fcntl, fd, F_DUPFD_CLOEXEC, inner_floor());
+		if (nfd >= 0) {
+			/* keep its close-on-exec as it was */
+			if (host(SYS_fcntl, fd, F_GETFD, 0) == 0)
+				host(SYS_fcntl, nfd, F_SETFD, 0);
+			host(SYS_close, fd, 0, 0);
+			fd = nfd;
+		}
+	}
+	hj_fd_hostnew(fd);
+	hj_fd_guard(fd, true);
+	return fd;
+}
+
+long
+hj_inner(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
+{
+	long r = hj_host_syscall(nr, a0, a1, a2, a3, a4, a5);
+	int *fds;
+
+	if (r < 0)
+		return r;
+	switch (nr) {
+	case SYS_open: case SYS_openat: case SYS_creat: case SYS_socket:
+	case SYS_accept: case SYS_accept4: case SYS_dup: case SYS_eventfd2:
+	case SYS_epoll_create: case SYS_epoll_create1:
+		return inner_move(r);
+	case SYS_fcntl:
+		return a1 == F_DUPFD || a1 == F_DUPFD_CLOEXEC ?
+		    inner_move(r) : r;
+	case SYS_pipe: case SYS_pipe2: case SYS_socketpair:
+		fds = (int *)(nr == SYS_socketpair ? a3 : a0);
+		fds[0] = (int)inner_move(fds[0]);
+		fds[1] = (int)inner_move(fds[1]);
+		return r;
+	case SYS_close:
+		hj_fd_guard(a0, false);
+		if (a0 >= 0 && a0 < HJ_HIGHMAX)
+			SETBIT(hosthigh, a0, 0);
+		return r;
+	}
+	return r;
 }

@@ -41,12 +41,9 @@ hj_start(void)
 		_exit(127);
 	}
 	if ((v = getenv("RUMP_SERVER")) != NULL && *v != '\0') {
-		hj_backend = hj_remote_backend();
-		if (hj_backend == NULL) {
-			hj_note("RUMP_SERVER is set but this library was built "
-			    "without the remote backend");
+		/* it says why when it cannot */
+		if ((hj_backend = hj_remote_backend()) == NULL)
 			_exit(127);
-		}
 	} else {
 		if (hj_local_boot() != 0)
 			_exit(127);

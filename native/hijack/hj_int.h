@@ -96,10 +96,17 @@ hj_ret(long r)
 /* whether the calling thread is already inside the library */
 extern __thread unsigned hj_depth;
 #define HJ_SYS(nr, a0, a1, a2, a3, a4, a5)				\
-	hj_ret(hj_depth ? hj_host_syscall((nr), (long)(a0), (long)(a1),	\
+	hj_ret(hj_depth ? hj_inner((nr), (long)(a0), (long)(a1),	\
 	    (long)(a2), (long)(a3), (long)(a4), (long)(a5)) :		\
 	    hj_syscall((nr), (long)(a0), (long)(a1), (long)(a2),	\
 	    (long)(a3), (long)(a4), (long)(a5)))
+
+/*
+ * A call the library itself makes through an interposed function (the
+ * kernel's rumpuser, librumpclient): to the host, with the descriptors it
+ * makes moved out of the program's way and guarded.
+ */
+long hj_inner(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
 
 void hj_note(const char *msg);		/* one line on stderr */
 
