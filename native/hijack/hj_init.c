@@ -36,6 +36,7 @@ hj_start(void)
 	const char *v;
 
 	hj_enter();
+	hj_proc_init();
 	if (hj_config_parse(getenv("RUMPHIJACK"), &hj_cfg) != 0) {
 		hj_note("cannot parse RUMPHIJACK");
 		_exit(127);

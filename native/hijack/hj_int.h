@@ -79,7 +79,10 @@ void hj_epoll_closed(long fd);	/* a host fd closed */
 
 /* process */
 long hj_fork(void);
-void hj_exit_prepare(void);		/* before the process ends */
+long hj_fork_raw(long nr, const long *a);	/* a trapped fork or clone */
+pid_t hj_host_fork(void);		/* the host side of a backend's fork */
+void hj_exit_prepare(void);
+void hj_proc_init(void);		/* at start and in a fork's child */		/* before the process ends */
 long hj_execve(const char *path, char *const argv[], char *const envp[]);
 
 /* a call from an interposed function: -1 and errno on failure */

@@ -22,14 +22,37 @@
 
 extern char **environ;
 
-static pid_t
-host_fork(void)
+/*
+ * A fork the trap caught (glibc's own fork issuing clone, after its fork
+ * handlers and with its locks taken): the host side is that very system
+ * call, not another glibc fork, which would take the same locks again.
+ */
+static __thread const long *raw_clone;
+static __thread long raw_nr;
+
+pid_t
+hj_host_fork(void)
 {
 	static pid_t (*real)(void);
+	const long *a = raw_clone;
+	long r;
 
+	if (a != NULL) {
+		r = hj_host_syscall(raw_nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+		return (pid_t)hj_ret(r);
+	}
 	if (real == NULL)
 		real = (pid_t (*)(void))dlsym(RTLD_NEXT, "fork");
 	return real != NULL ? real() : (errno = ENOSYS, -1);
+}
+
+/* this process's pid, to tell a child that shares our memory (vfork) */
+static pid_t self_pid;
+
+void
+hj_proc_init(void)
+{
+	self_pid = (pid_t)hj_host_syscall(SYS_getpid, 0, 0, 0, 0, 0, 0);
 }
 
 long
@@ -38,10 +61,24 @@ hj_fork(void)
 	pid_t p;
 
 	if (hj_backend == NULL)
-		p = host_fork();
+		p = hj_host_fork();
 	else
 		p = hj_backend->fork();
+	if (p == 0)
+		hj_proc_init();
 	return p < 0 ? -errno : p;
+}
+
+long
+hj_fork_raw(long nr, const long *a)
+{
+	long r;
+
+	raw_nr = nr;
+	raw_clone = a;
+	r = hj_fork();
+	raw_clone = NULL;
+	return r;
 }
 
 EXPORT pid_t
@@ -50,7 +87,7 @@ fork(void)
 	pid_t p;
 
 	if (hj_depth)
-		return host_fork();
+		return hj_host_fork();
 	hj_enter();
 	p = (pid_t)hj_ret(hj_fork());
 	hj_leave();
@@ -111,7 +148,14 @@ hj_execve(const char *path, char *const argv[], char *const envp[])
 	char **env;
 	int r;
 
-	if (hj_backend == NULL)
+	/*
+	 * A child sharing our memory (glibc's posix_spawn for popen and
+	 * system, a raw vfork) must not exec through the backend: that
+	 * would take the parent's kernel (local) or connection (remote).
+	 * It execs on the host; the program there starts on its own.
+	 */
+	if (hj_backend == NULL ||
+	    hj_host_syscall(SYS_getpid, 0, 0, 0, 0, 0, 0) != self_pid)
 		return hj_host_syscall(SYS_execve, (long)path, (long)argv,
 		    (long)envp, 0, 0, 0);
 	if ((env = exec_env(envp)) == NULL)

@@ -7,7 +7,6 @@
 #include "hj_int.h"
 
 #ifdef HJ_REMOTE
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -81,7 +80,6 @@ remote_syscall(long nr, const long *args, long *retval)
 static pid_t
 remote_fork(void)
 {
-	pid_t (*host_fork)(void) = (pid_t (*)(void))dlsym(RTLD_NEXT, "fork");
 	struct rumpclient_fork *rf;
 	struct held h;
 	pid_t pid;
@@ -89,7 +87,7 @@ remote_fork(void)
 
 	if ((rf = rumpclient_prefork()) == NULL)
 		return -1;
-	pid = host_fork != NULL ? host_fork() : (errno = ENOSYS, -1);
+	pid = hj_host_fork();
 	if (pid < 0) {
 		e = errno;
 		rumpclient_fork_cancel(rf);

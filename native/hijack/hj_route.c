@@ -398,12 +398,12 @@ hj_route(long nr, const long *a)
 	case SYS_execve:
 		return hj_execve((const char *)a[0], (char *const *)a[1],
 		    (char *const *)a[2]);
-	case SYS_fork: case SYS_vfork:
-		return hj_fork();
+	case SYS_fork:
+		return hj_fork_raw(nr, a);
 	case SYS_clone:
 		/* a new process (not a thread, not a vfork-style spawn) */
 		if ((a[0] & (CLONE_VM | CLONE_THREAD)) == 0)
-			return hj_fork();
+			return hj_fork_raw(nr, a);
 		return host6(nr, a);
 	case SYS_exit_group:
 		hj_exit_prepare();
