@@ -5,6 +5,7 @@
  *   socket=SPEC	which socket domains the kernel serves: a colon list
  *			of all, none, DOMAIN, noDOMAIN applied in order
  *   fdoff=N		kernel descriptors appear as N + their number
+ *   trap=on|off	the raw-syscall trap (read by hj_trap.c)
  * Unset, it means path=/rump,socket=all:nolocal.
  */
 #include <stdlib.h>
@@ -129,6 +130,10 @@ parse_one(const char *k, size_t klen, const char *v, size_t vlen,
 	if ((klen == 3 && memcmp(k, "vfs", 3) == 0) ||
 	    (klen == 6 && memcmp(k, "sysctl", 6) == 0))
 		return 0;
+	/* trap=on|off is the trap's own (hj_trap.c reads it) */
+	if (klen == 4 && memcmp(k, "trap", 4) == 0)
+		return (vlen == 2 && memcmp(v, "on", 2) == 0) ||
+		    (vlen == 3 && memcmp(v, "off", 3) == 0) ? 0 : -1;
 	return -1;
 }
 
