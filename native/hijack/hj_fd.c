@@ -244,26 +244,30 @@ kernel_close_range(unsigned klo, unsigned khi, unsigned flags)
 long
 hj_close_range(unsigned lo, unsigned hi, unsigned flags)
 {
-	unsigned fdoff = (unsigned)hj_cfg.fdoff, i, start;
+	unsigned fdoff = (unsigned)hj_cfg.fdoff, i, start, top;
+	struct { unsigned long cur, max; } rl;
 
 	if (lo > hi)
 		return -EINVAL;
+	/* no descriptor is above the limit: look no further */
+	top = hi < HJ_HIGHMAX - 1 ? hi : HJ_HIGHMAX - 1;
+	if (host(SYS_getrlimit, RLIMIT_NOFILE, (long)&rl, 0) == 0 &&
+	    rl.cur > 0 && rl.cur - 1 < top)
+		top = (unsigned)(rl.cur - 1);
 	/* host numbers, around the guarded ones */
 	start = lo;
-	for (i = lo; i <= hi && i < HJ_HIGHMAX; i++) {
+	for (i = lo; i <= top; i++) {
 		if (i < HJ_MAPMAX && fdmap[i] != 0 && !(flags & 4 /*CLOEXEC*/))
 			unmap(i);
 		if (hj_fd_guarded(i)) {
 			if (i > start)
 				host(SYS_close_range, start, i - 1, flags);
 			start = i + 1;
-		}
+		} else if (!(flags & 4) && i >= fdoff)
+			SETBIT(hosthigh, i, 0);
 	}
 	if (start <= hi)
 		host(SYS_close_range, start, hi, flags);
-	for (i = lo; i <= hi && i < HJ_HIGHMAX; i++)
-		if (!(flags & 4) && i >= fdoff)
-			SETBIT(hosthigh, i, 0);
 	if (hi >= fdoff && hj_ready())
 		kernel_close_range(lo > fdoff ? lo - fdoff : 0, hi - fdoff,
 		    flags);
