@@ -132,6 +132,22 @@ print(os.posix_spawnp(os.getpid() and 'true', ['true'], os.environ) > 0)`]);
   fs.rmSync(dir, { recursive: true });
 });
 
+t('rumpkit run --server: the program reaches the server, its status passes through', async (tt) => {
+  const { dir, img } = mkimage();
+  const { k, url, stop } = await server(img, dir);
+  try {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run', '--server', url, '--',
+      'sh', '-c', 'echo via-run > /rump/run.txt; ls /rump | wc -l; exit 3'],
+    { encoding: 'utf8', cwd: join(import.meta.dirname, '..') });
+    tt.is(r.status, 3, r.stderr);
+    tt.is(r.stdout.trim(), '2');
+    tt.is(k.fs.readFileSync('/run.txt', 'utf8'), 'via-run\n');
+  } finally {
+    await stop();
+  }
+  fs.rmSync(dir, { recursive: true });
+});
+
 t('sqlite3 against a server: a database on the image, integrity_check ok, e2fsck clean', async (tt) => {
   if (missing('sqlite3')) return tt.pass('sqlite3 is not installed');
   const { dir, img } = mkimage(64);
