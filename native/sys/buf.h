@@ -23,6 +23,7 @@
 
 struct vnode;
 struct rump_disk;
+struct iovec;
 
 /* block numbers are 64-bit (the host's daddr_t is an int) */
 typedef int64_t bdaddr_t;
@@ -74,6 +75,23 @@ int	bread(struct vnode *devvp, bdaddr_t blkno, size_t size, struct buf **bpp);
  */
 int	breadn(struct vnode *devvp, bdaddr_t blkno, size_t size, unsigned nra,
 	    struct buf **bpp);
+/*
+ * For reads that bypass the cache (file data the host's page cache keeps
+ * already): how many of the n blocks of size bytes from blkno on are not
+ * in the cache, counted up to the first that is (busy or not, clean or
+ * dirty: that one is read through the cache).  With the VFS lock held no
+ * buffer of a mounted file system's disk appears meanwhile (the flusher
+ * only writes existing ones), so the answer holds until the lock goes.
+ */
+unsigned bio_uncached(struct vnode *devvp, bdaddr_t blkno, size_t size,
+	    unsigned n);
+/*
+ * Read the device from blkno on into the caller's vectors (one host
+ * transfer where the host allows), no buffer made: EIO on a host error,
+ * EFAULT when the host refused a vector's memory.
+ */
+int	bio_read_direct(struct vnode *devvp, bdaddr_t blkno, struct iovec *iov,
+	    int cnt);
 /* The block without reading it (it is about to be overwritten); NULL: ENOMEM. */
 struct buf *getblk(struct vnode *devvp, bdaddr_t blkno, size_t size);
 void	brelse(struct buf *bp);

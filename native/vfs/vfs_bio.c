@@ -428,6 +428,30 @@ breadn(struct vnode *devvp, bdaddr_t blkno, size_t size, unsigned nra,
 	return error;
 }
 
+unsigned
+bio_uncached(struct vnode *devvp, bdaddr_t blkno, size_t size, unsigned n)
+{
+	struct rump_disk *d = devvp_disk(devvp);
+	struct bufcache *bc = BC(d);
+	bdaddr_t step = (bdaddr_t)(size >> DEV_BSHIFT);
+	unsigned i;
+
+	mutex_enter(&bc->bc_lock);
+	for (i = 0; i < n; i++)
+		if (incore(bc, d, blkno + (bdaddr_t)i * step) != NULL)
+			break;
+	mutex_exit(&bc->bc_lock);
+	return i;
+}
+
+int
+bio_read_direct(struct vnode *devvp, bdaddr_t blkno, struct iovec *iov,
+    int cnt)
+{
+	return disk_iov(devvp_disk(devvp), false, (uint64_t)blkno << DEV_BSHIFT,
+	    iov, cnt);
+}
+
 void
 brelse(struct buf *bp)
 {
