@@ -53,6 +53,13 @@ struct bufcache {
 	kcondvar_t	bc_cv;		/* busy buffers released; the flusher */
 	struct bufhashhead *bc_hash;	/* 1 << bc_hashshift heads; NULL: none yet */
 	unsigned	bc_hashshift;	/* grows with bc_nbufs */
+	/*
+	 * 8 counters per head, after the heads in the same allocation: the
+	 * buffers that start in each 128 KiB region of a disk, hashed
+	 * (collisions add up), so bio_uncached passes over a region none
+	 * starts in at one look.
+	 */
+	uint32_t	*bc_regions;
 	TAILQ_HEAD(, buf) bc_lru;	/* not busy, least recently used first */
 	TAILQ_HEAD(, buf) bc_dirty;	/* delayed writes, oldest first */
 	uint64_t	bc_bytes, bc_limit;
