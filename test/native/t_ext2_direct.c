@@ -41,6 +41,7 @@ static const char *const names[NFILES] = { "plain", "sparse" };
 struct model {
 	unsigned char	*data;
 	size_t		size;
+	size_t		cap;	/* bytes at data */
 };
 
 static struct model files[NFILES];
@@ -89,6 +90,7 @@ mkimg(const char *opts, size_t bsize)
 		free(m->data);
 		/* past the double indirect blocks with 1 KiB blocks */
 		m->size = (size_t)(2u << 20) + 1000 + rnd() % 300000;
+		m->cap = m->size;
 		if ((m->data = calloc(1, m->size)) == NULL)
 			return false;
 		fill(m->data, m->size);
@@ -232,6 +234,18 @@ change(int fd, struct model *m)
 	    (ssize_t)n);
 }
 
+/* Cut file i short or make it longer (a hole at the end), in the model too. */
+static void
+resize(int fd, struct model *m)
+{
+	size_t size = m->cap / 2 + rnd() % (m->cap / 2 + 1);
+
+	if (size > m->size)
+		memset(m->data + m->size, 0, size - m->size);
+	m->size = size;
+	CHECK_EQ(rump_sys_ftruncate(fd, (off_t)size), 0);
+}
+
 /* Whole file in pieces of bufsize, sequentially. */
 static void
 read_all(int fd, const struct model *m, size_t bufsize)
@@ -277,9 +291,13 @@ mixed_case(const char *opts, size_t bsize)
 		int i = (int)(rnd() % NFILES);
 		struct model *m = &files[i];
 
-		switch (rnd() % 8) {
+		switch (rnd() % 9) {
 		case 0:
 			change(fd[i], m);	/* dirty blocks */
+			break;
+		case 3:
+			if (rnd() % 4 == 0)
+				resize(fd[i], m);
 			break;
 		case 1:
 			/* small reads: clean blocks cached, with read-ahead */
@@ -331,6 +349,56 @@ mixed_4k(void)
 }
 
 /*
+ * The block map changing under runs direct reads mapped before: a hole
+ * filled by a write, and blocks freed by truncation then read as a hole.
+ */
+static void
+remap(void)
+{
+	static unsigned char buf[1 << 20], zeros[1 << 20];
+	struct model *p = &files[0], *h = &files[1];
+	size_t hole = 8 * 4096, half = 1 << 20;
+	struct rump_kernel *k;
+	int fd;
+
+	rng = seed_of();
+	REQUIRE(mkimg("-b 4096", 4096));
+	REQUIRE((k = boot_mount(0)) != NULL);
+
+	/* the first hole of the sparse file read, then a block of it written */
+	REQUIRE((fd = open_file(1, O_RDWR)) >= 0);
+	CHECK(rump_sys_pread64(fd, buf, hole, (off_t)hole) == (ssize_t)hole);
+	CHECK(memcmp(buf, zeros, hole) == 0);
+	/* its second half: blocks 12 to 15, one run in the indirect block */
+	CHECK(rump_sys_pread64(fd, buf, hole / 2, (off_t)(hole + hole / 2)) ==
+	    (ssize_t)hole / 2);
+	fill(h->data + hole + 20480, 4096);
+	CHECK(rump_sys_pwrite64(fd, h->data + hole + 20480, 4096,
+	    (off_t)hole + 20480) == 4096);
+	CHECK_EQ(rump_sys_fsync(fd), 0);
+	CHECK(rump_sys_pread64(fd, buf, hole / 2, (off_t)(hole + hole / 2)) ==
+	    (ssize_t)hole / 2);
+	CHECK(memcmp(buf, h->data + hole + hole / 2, hole / 2) == 0);
+	CHECK(rump_sys_pread64(fd, buf, hole, (off_t)hole) == (ssize_t)hole);
+	CHECK(memcmp(buf, h->data + hole, hole) == 0);
+	rump_sys_close(fd);
+
+	/* the plain file read, cut to half (its blocks freed), made long again */
+	REQUIRE((fd = open_file(0, O_RDWR)) >= 0);
+	CHECK(rump_sys_pread64(fd, buf, half, (off_t)half) == (ssize_t)half);
+	CHECK(memcmp(buf, p->data + half, half) == 0);
+	CHECK_EQ(rump_sys_ftruncate(fd, (off_t)half), 0);
+	CHECK_EQ(rump_sys_fsync(fd), 0);
+	CHECK_EQ(rump_sys_ftruncate(fd, (off_t)p->size), 0);
+	CHECK(rump_sys_pread64(fd, buf, half, (off_t)half) == (ssize_t)half);
+	CHECK(memcmp(buf, zeros, half) == 0);
+	rump_sys_close(fd);
+	CHECK_EQ(unmount_halt(k), 0);
+	CHECK(fsck_clean(img));
+	rmtree(dir);
+}
+
+/*
  * A host read error on the direct path is EIO for the read (with a console
  * line), and the next read gets the data; buffers the kernel may not write
  * are EFAULT, whether it or the host finds out.
@@ -379,4 +447,4 @@ errors(void)
 	}
 }
 
-TESTS(T(mixed_1k), T(mixed_4k), T(errors))
+TESTS(T(mixed_1k), T(mixed_4k), T(remap), T(errors))

@@ -207,6 +207,13 @@ struct ext2_node {
 	bool			n_dirty;	/* the inode copy differs from disk */
 	uint32_t		n_lastblk;	/* allocation hint: last block placed */
 	uint64_t		n_nextlbn;	/* where a sequential read goes on */
+	/*
+	 * The last run direct reads mapped: file blocks [n_maplbn, n_maplbn
+	 * + n_maplen) at disk blocks n_mapb on (0: holes).  Emptied by every
+	 * change of the block map (balloc, truncate).
+	 */
+	uint64_t		n_maplbn, n_mapb;
+	uint32_t		n_maplen;
 	struct ext2_dinode	*n_din;		/* em_isize bytes */
 };
 

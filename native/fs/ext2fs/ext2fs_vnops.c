@@ -113,6 +113,31 @@ read_block(struct ext2_mount *em, uint64_t b, struct uio *uio)
 }
 
 /*
+ * The run of blocks from lbn on, as ext2fs_bmap_run gives it up to the end
+ * of its block of numbers, kept in the node for the reads that follow.
+ */
+static int
+map_run(struct ext2_node *n, uint64_t lbn, uint64_t *bp, uint32_t *runp)
+{
+	uint64_t skip;
+	int error;
+
+	if (lbn < n->n_maplbn || lbn - n->n_maplbn >= n->n_maplen) {
+		n->n_maplen = 0;
+		if ((error = ext2fs_bmap_run(n, lbn, UINT32_MAX, &n->n_mapb,
+		    &n->n_maplen)) != 0) {
+			n->n_maplen = 0;
+			return error;
+		}
+		n->n_maplbn = lbn;
+	}
+	skip = lbn - n->n_maplbn;
+	*bp = n->n_mapb == 0 ? 0 : n->n_mapb + skip;
+	*runp = n->n_maplen - (uint32_t)skip;
+	return 0;
+}
+
+/*
  * The direct path: up to nblk whole blocks from the uio's offset (a block
  * boundary) on, moved straight between the disk and the caller's buffers,
  * one host read per run of blocks that lie one after the other on disk and
@@ -132,9 +157,9 @@ read_direct(struct ext2_node *n, struct uio *uio, uint64_t nblk)
 	size_t len;
 	int cnt, error;
 
-	if ((error = ext2fs_bmap_run(n, lbn, (uint32_t)MIN(nblk, UINT32_MAX),
-	    &b, &run)) != 0)
+	if ((error = map_run(n, lbn, &b, &run)) != 0)
 		return error;
+	run = (uint32_t)MIN(run, nblk);
 	if (b != 0)
 		run = ext2fs_uncached(em, b, run);
 	if (run == 0)
