@@ -72,12 +72,26 @@ host_write(const char *path, const struct model *m, bool sparse, size_t bsize)
 	return ok;
 }
 
+/* At exit, whatever a case that stopped early left. */
+static void
+cleanup(void)
+{
+	if (dir[0] != '\0')
+		rmtree(dir);
+	for (int i = 0; i < NFILES; i++) {
+		free(files[i].data);
+		files[i].data = NULL;
+	}
+}
+
 /* An image with the files, their contents kept in files[]. */
 static bool
 mkimg(const char *opts, size_t bsize)
 {
 	char cmd[800], tree[200], path[260];
 
+	if (dir[0] == '\0' && atexit(cleanup) != 0)
+		return false;
 	snprintf(dir, sizeof(dir), "/dev/shm/t_ext2_direct.%d", (int)getpid());
 	snprintf(img, sizeof(img), "%s/img", dir);
 	snprintf(tree, sizeof(tree), "%s/tree", dir);
@@ -441,10 +455,6 @@ errors(void)
 	rump_sys_close(fd);
 	CHECK_EQ(unmount_halt(k), 0);
 	rmtree(dir);
-	for (int i = 0; i < NFILES; i++) {
-		free(files[i].data);
-		files[i].data = NULL;
-	}
 }
 
 TESTS(T(mixed_1k), T(mixed_4k), T(remap), T(errors))
