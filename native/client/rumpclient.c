@@ -29,7 +29,7 @@
 #include "sysproxy/sp_io.h"
 
 #define EXEC_ENV	"RUMPCLIENT_EXEC"
-#define SPIN		64	/* tries before a thread sleeps for its reply */
+#define SPIN		0	/* non-blocking tries first: none (see sp_server.c) */
 
 struct rc_conn {
 	int		fd;

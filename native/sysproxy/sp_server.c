@@ -36,7 +36,14 @@
 
 #define FORK_TIMEOUT_NS	(30ull * 1000000000ull)
 #define NOBODY		65534
-#define SPIN		64	/* tries before a connection thread sleeps */
+/*
+ * Non-blocking receives tried before a connection thread sleeps.  None:
+ * unlike native/net's spin on memory, each try here is a system call, and
+ * on this 2-core host 64 tries made a round trip 4× slower, 4 no better.
+ */
+#define SPIN		0
+#define TICK_MS		50	/* the watcher's round while clients are connected */
+#define ARM_AFTER_NS	(20ull * 1000000ull)	/* a call this old is watched */
 
 /* A kernel process serving one client program (its connections). */
 struct sp_proc {
@@ -63,8 +70,10 @@ struct sp_conn {
 	pthread_t	thread;
 	struct lwp	*l;		/* NULL until the handshake */
 	struct sp_proc	*proc;
-	pthread_mutex_t	lock;		/* inflight, socket reads while it is set */
+	pthread_mutex_t	lock;		/* inflight, armed; reads while inflight */
 	bool		inflight;	/* a call may sleep in the kernel */
+	bool		armed;		/* the watcher watches the socket */
+	uint64_t	since;		/* when the call in flight started */
 	atomic_bool	done;
 	struct sp_rbuf	rb;
 	struct sp_call	call;
@@ -372,19 +381,23 @@ do_fork(struct sp_conn *c, uint8_t *cookie)
 	return 0;
 }
 
-/* Ask the watcher to look at this connection while the call runs. */
+/*
+ * A call that may sleep is in flight (on) or over.  The watcher arms a
+ * watch on the socket once the call has run a while (see arm_slow), so a
+ * call that returns soon costs no system call here.
+ */
 static void
-watch(struct sp_conn *c, bool on)
+inflight(struct sp_conn *c, bool on)
 {
-	struct epoll_event ev = { EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, { .ptr = c } };
-
 	pthread_mutex_lock(&c->lock);
 	c->inflight = on;
-	pthread_mutex_unlock(&c->lock);
-	if (on)
-		(void)epoll_ctl(c->sp->epfd, EPOLL_CTL_ADD, c->fd, &ev);
-	else
+	if (on) {
+		c->since = now_ns();
+	} else if (c->armed) {
+		c->armed = false;
 		(void)epoll_ctl(c->sp->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	}
+	pthread_mutex_unlock(&c->lock);
 }
 
 static int
@@ -402,10 +415,10 @@ serve_call(struct sp_conn *c, struct sp_hdr *h)
 		bool blocking = call->sr.blocking;
 
 		if (blocking)
-			watch(c, true);
+			inflight(c, true);
 		error = rump_syscall(call->sr.nr, call->a, rv);
 		if (blocking)
-			watch(c, false);
+			inflight(c, false);
 		atomic_fetch_add(&c->sp->calls, 1);
 	}
 	sp_msg_init(&c->msg);
@@ -600,6 +613,30 @@ reap_pending(struct rump_sysproxy *sp, bool force)
 	pthread_mutex_unlock(&sp->lock);
 }
 
+/*
+ * Watch the sockets of calls that have been in flight a while: a hangup or
+ * an INTERRUPT frame then reaches conn_event.  An INTERRUPT sent before
+ * the arming is still there to read (the watch is level-triggered).
+ */
+static void
+arm_slow(struct rump_sysproxy *sp)
+{
+	uint64_t now = now_ns();
+
+	pthread_mutex_lock(&sp->lock);
+	for (struct sp_conn *c = sp->conns; c != NULL; c = c->next) {
+		struct epoll_event ev = { EPOLLIN | EPOLLRDHUP | EPOLLONESHOT,
+		    { .ptr = c } };
+
+		pthread_mutex_lock(&c->lock);
+		if (c->inflight && !c->armed && now - c->since >= ARM_AFTER_NS &&
+		    epoll_ctl(sp->epfd, EPOLL_CTL_ADD, c->fd, &ev) == 0)
+			c->armed = true;
+		pthread_mutex_unlock(&c->lock);
+	}
+	pthread_mutex_unlock(&sp->lock);
+}
+
 /* Stopping: end every connection and interrupt the calls in flight. */
 static void
 hang_up_all(struct rump_sysproxy *sp)
@@ -623,7 +660,8 @@ watcher_main(void *arg)
 
 	for (;;) {
 		bool stopping = atomic_load(&sp->stopping);
-		int timeout = stopping ? 100 : sp->pending != NULL ? 1000 : -1;
+		int timeout = stopping ? 100 : atomic_load(&sp->nclients) > 0 ?
+		    TICK_MS : sp->pending != NULL ? 1000 : -1;
 		int n = epoll_wait(sp->epfd, ev, 16, timeout);
 
 		for (int i = 0; i < n; i++) {
@@ -639,6 +677,7 @@ watcher_main(void *arg)
 		}
 		reap_conns(sp);
 		reap_pending(sp, false);
+		arm_slow(sp);
 		if (stopping) {
 			hang_up_all(sp);
 			if (sp->conns == NULL)
