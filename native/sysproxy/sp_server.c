@@ -73,6 +73,7 @@ struct sp_conn {
 	pthread_mutex_t	lock;		/* inflight, armed; reads while inflight */
 	bool		inflight;	/* a call may sleep in the kernel */
 	bool		armed;		/* the watcher watches the socket */
+	bool		interrupted;	/* the lwp was interrupted in this call */
 	uint64_t	since;		/* when the call in flight started */
 	atomic_bool	done;
 	struct sp_rbuf	rb;
@@ -97,23 +98,12 @@ struct rump_sysproxy {
 	atomic_ulong	nclients, accepted, calls, dropped;
 };
 
-/*
- * Interrupt lwp l's sleep in the kernel.  The kernel's entry may be
- * missing from an older kernel: then a call sleeps until it completes.
- */
-int rump_lwproc_interrupt(struct lwp *l) __attribute__((weak));
-
+/* Interrupt the call lwp l sleeps in; c->lock held, the call in flight. */
 static void
-interrupt_lwp(struct lwp *l)
+interrupt_call(struct sp_conn *c)
 {
-	if (l != NULL && rump_lwproc_interrupt != NULL)
-		(void)rump_lwproc_interrupt(l);
-}
-
-bool
-sp_can_interrupt(void)
-{
-	return rump_lwproc_interrupt != NULL;
+	if (c->l != NULL && rump_lwproc_interrupt(c->l) == 0)
+		c->interrupted = true;
 }
 
 static uint64_t
@@ -393,9 +383,17 @@ inflight(struct sp_conn *c, bool on)
 	c->inflight = on;
 	if (on) {
 		c->since = now_ns();
-	} else if (c->armed) {
+		pthread_mutex_unlock(&c->lock);
+		return;
+	}
+	if (c->armed) {
 		c->armed = false;
 		(void)epoll_ctl(c->sp->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	}
+	/* an interruption is the call's: the next one starts clean */
+	if (c->interrupted) {
+		c->interrupted = false;
+		rump_lwproc_clearintr();
 	}
 	pthread_mutex_unlock(&c->lock);
 }
@@ -561,11 +559,11 @@ conn_event(struct sp_conn *c)
 	if (c->inflight) {
 		n = recv(c->fd, &h, sizeof(h), MSG_PEEK | MSG_DONTWAIT);
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-			interrupt_lwp(c->l);		/* hung up */
+			interrupt_call(c);		/* hung up */
 		} else if (n == sizeof(h) && h.type == SP_T_INTERRUPT &&
 		    h.len == sizeof(h)) {
 			(void)!recv(c->fd, &h, sizeof(h), MSG_DONTWAIT);
-			interrupt_lwp(c->l);
+			interrupt_call(c);
 		}
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -646,7 +644,7 @@ hang_up_all(struct rump_sysproxy *sp)
 		pthread_mutex_lock(&c->lock);
 		(void)shutdown(c->fd, SHUT_RDWR);
 		if (c->inflight)
-			interrupt_lwp(c->l);
+			interrupt_call(c);
 		pthread_mutex_unlock(&c->lock);
 	}
 	pthread_mutex_unlock(&sp->lock);

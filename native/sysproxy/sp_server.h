@@ -10,9 +10,6 @@
 
 #include <rump/rump.h>
 
-/* Whether the kernel can interrupt a sleeping call (rump_lwproc_interrupt). */
-bool	sp_can_interrupt(void);
-
 /*
  * Serve bytes as if one client had sent them on a connection, in the
  * calling thread, with a kernel process that never sleeps (a call that

@@ -441,8 +441,6 @@ t_block_drop(void)
 	struct run r;
 	ssize_t n;
 
-	if (!sp_can_interrupt())
-		SKIP("the kernel cannot interrupt a sleeping call yet");
 	REQUIRE(up(0) == 0);
 	r = start(url, -1, (char *const[]){ "block", NULL });
 	n = read(r.out, out, sizeof(out) - 1);
@@ -460,8 +458,6 @@ t_intr(void)
 {
 	char out[256];
 
-	if (!sp_can_interrupt())
-		SKIP("the kernel cannot interrupt a sleeping call yet");
 	REQUIRE(up(0) == 0);
 	CHECK_EQ(RUN(out, "intr"), 0);
 	CHECK(strcmp(out, "intr ok\n") == 0);
