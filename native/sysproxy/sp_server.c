@@ -7,9 +7,6 @@
  * connection threads that ended.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <arpa/inet.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -22,8 +19,6 @@
 #include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +27,7 @@
 #include <rump/rump_sysproxy.h>
 
 #include "sysproxy/sp_io.h"
+#include "sysproxy/sp_listen.h"
 #include "sysproxy/sp_server.h"
 
 #define FORK_TIMEOUT_NS	(30ull * 1000000000ull)
@@ -86,9 +82,8 @@ struct sp_conn {
 struct rump_sysproxy {
 	struct rump_kernel *k;
 	int		flags;
-	char		url[160];
-	char		*path;		/* a unix socket's node */
-	int		lfd, epfd, evfd;
+	struct sp_listener li;		/* its socket, address and node */
+	int		epfd, evfd;
 	pthread_t	watcher;
 	pthread_mutex_t	lock;
 	struct sp_conn	*conns;
@@ -518,7 +513,7 @@ static void
 accept_all(struct rump_sysproxy *sp)
 {
 	for (;;) {
-		int fd = accept4(sp->lfd, NULL, NULL, SOCK_CLOEXEC), one = 1;
+		int fd = accept4(sp->li.fd, NULL, NULL, SOCK_CLOEXEC), one = 1;
 		struct sp_conn *c;
 
 		if (fd < 0)
@@ -530,7 +525,7 @@ accept_all(struct rump_sysproxy *sp)
 		}
 		c->sp = sp;
 		c->fd = fd;
-		c->tcp = strncmp(sp->url, "tcp:", 4) == 0;
+		c->tcp = strncmp(sp->li.url, "tcp:", 4) == 0;
 		if (c->tcp)
 			(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
 			    sizeof(one));
@@ -687,134 +682,16 @@ watcher_main(void *arg)
 	return NULL;
 }
 
-/* ------------------------------------------------------------ listening */
-
-/*
- * A unix socket's node, with mode 0600 from its first moment: bound in a
- * private directory beside it, then linked into place (link fails rather
- * than replace an existing name).
- */
-static int
-listen_unix(struct rump_sysproxy *sp, const char *path)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	char dir[sizeof(sun.sun_path) - 4], *slash;
-	int fd, error = 0;
-
-	if (*path == '\0' || strlen(path) + 16 >= sizeof(sun.sun_path))
-		return ENAMETOOLONG;
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	snprintf(slash ? slash + 1 : dir, sizeof(dir) - (size_t)(slash ? slash + 1 - dir : 0),
-	    ".spXXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return errno;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/s", dir);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
-		error = errno;
-	else if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
-	    chmod(sun.sun_path, 0600) != 0 || link(sun.sun_path, path) != 0 ||
-	    listen(fd, 128) != 0)
-		error = errno == EEXIST ? EADDRINUSE : errno;
-	(void)unlink(sun.sun_path);
-	(void)rmdir(dir);
-	if (error != 0) {
-		if (fd >= 0)
-			close(fd);
-		return error;
-	}
-	if ((sp->path = strdup(path)) == NULL) {
-		(void)unlink(path);
-		close(fd);
-		return ENOMEM;
-	}
-	sp->lfd = fd;
-	return 0;
-}
-
-static int
-listen_tcp(struct rump_sysproxy *sp, const char *hostport)
-{
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-	    .ai_flags = AI_NUMERICSERV | AI_PASSIVE }, *ai;
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	char host[128], addr[64];
-	const char *colon = strrchr(hostport, ':'), *port;
-	int fd, one = 1, error = 0, gai;
-	size_t hl;
-
-	if (colon == NULL)
-		return EINVAL;
-	hl = (size_t)(colon - hostport);
-	port = colon + 1;
-	if (hl >= sizeof(host) || *port == '\0')
-		return EINVAL;
-	memcpy(host, hostport, hl);
-	host[hl] = '\0';
-	if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
-		memmove(host, host + 1, hl - 2);
-		host[hl - 2] = '\0';
-	}
-	if ((gai = getaddrinfo(host[0] ? host : "127.0.0.1", port, &hints, &ai)) != 0)
-		return gai == EAI_SYSTEM ? errno : EADDRNOTAVAIL;
-	if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
-		error = errno;
-	else if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 128) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
-		error = errno;
-	freeaddrinfo(ai);
-	if (error != 0) {
-		if (fd >= 0)
-			close(fd);
-		return error;
-	}
-	if (ss.ss_family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-		inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr));
-		snprintf(sp->url, sizeof(sp->url), "tcp://%s:%u", addr,
-		    ntohs(sin->sin_port));
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-
-		inet_ntop(AF_INET6, &sin6->sin6_addr, addr, sizeof(addr));
-		snprintf(sp->url, sizeof(sp->url), "tcp://[%s]:%u", addr,
-		    ntohs(sin6->sin6_port));
-	}
-	sp->lfd = fd;
-	return 0;
-}
-
-static int
-sp_listen(struct rump_sysproxy *sp, const char *url)
-{
-	int error;
-
-	if (strncmp(url, "unix://", 7) == 0) {
-		if ((error = listen_unix(sp, url + 7)) == 0)
-			snprintf(sp->url, sizeof(sp->url), "%s", url);
-		return error;
-	}
-	if (strncmp(url, "tcp://", 6) == 0)
-		return listen_tcp(sp, url + 6);
-	return EPROTONOSUPPORT;
-}
+/* ------------------------------------------------------------ start, stop */
 
 static void
 sp_free(struct rump_sysproxy *sp)
 {
-	if (sp->lfd >= 0)
-		close(sp->lfd);
+	sp_unlisten(&sp->li);
 	if (sp->epfd >= 0)
 		close(sp->epfd);
 	if (sp->evfd >= 0)
 		close(sp->evfd);
-	if (sp->path != NULL) {
-		(void)unlink(sp->path);
-		free(sp->path);
-	}
 	pthread_mutex_destroy(&sp->lock);
 	free(sp);
 }
@@ -833,13 +710,13 @@ rump_sysproxy_start(struct rump_kernel *k, const char *url, int flags,
 		return ENOMEM;
 	sp->k = k;
 	sp->flags = flags;
-	sp->lfd = sp->epfd = sp->evfd = -1;
+	sp->li.fd = sp->epfd = sp->evfd = -1;
 	pthread_mutex_init(&sp->lock, NULL);
-	if ((error = sp_listen(sp, url)) != 0)
+	if ((error = sp_listen(url, &sp->li)) != 0)
 		goto fail;
 	if ((sp->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
 	    (sp->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0 ||
-	    epoll_ctl(sp->epfd, EPOLL_CTL_ADD, sp->lfd, &ev) != 0) {
+	    epoll_ctl(sp->epfd, EPOLL_CTL_ADD, sp->li.fd, &ev) != 0) {
 		error = errno;
 		goto fail;
 	}
@@ -860,7 +737,7 @@ fail:
 const char *
 rump_sysproxy_url(const struct rump_sysproxy *sp)
 {
-	return sp->url;
+	return sp->li.url;
 }
 
 int
@@ -929,7 +806,7 @@ drain_main(void *arg)
 int
 sp_serve_bytes(struct rump_kernel *k, const uint8_t *data, size_t n)
 {
-	struct rump_sysproxy sp = { .k = k, .lfd = -1, .epfd = -1 };
+	struct rump_sysproxy sp = { .k = k, .li.fd = -1, .epfd = -1 };
 	struct sp_conn c = { .sp = &sp, .nosleep = true };
 	pthread_t feeder, drainer;
 	struct feed f;
