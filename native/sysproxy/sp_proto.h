@@ -148,7 +148,7 @@ struct sp_call {
  * call with (it is not made); or SP_BAD when the frame breaks the
  * protocol (the connection then ends).
  */
-#define SP_BAD	(-1)
+#define SP_BAD	(-2)	/* not -1: the server says "connection gone" with that */
 int	sp_dec_call(struct sp_call *c, unsigned widx, unsigned char *body,
 	    size_t n);
 /* Server: the reply to a decoded call into m (header first). */

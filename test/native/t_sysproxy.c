@@ -317,14 +317,15 @@ raw_connect(void)
 	return fd;
 }
 
+/* A NEW handshake with this table checksum: the pid, or -errno. */
 static int
-raw_hello(int fd)
+raw_hello_sum(int fd, uint64_t sum)
 {
 	struct {
 		struct sp_hdr	h;
 		struct sp_hello	hi;
 	} req = { { sizeof(req), SP_T_HELLO, 0, 0, 0 },
-	    { SP_MAGIC, SP_VERSION, SP_TABLE_SUM, SP_OP_NEW, 0, { 0 } } };
+	    { SP_MAGIC, SP_VERSION, sum, SP_OP_NEW, 0, { 0 } } };
 	struct {
 		struct sp_hdr	h;
 		struct sp_welcome w;
@@ -332,8 +333,14 @@ raw_hello(int fd)
 
 	if (write(fd, &req, sizeof(req)) != sizeof(req) ||
 	    recv(fd, &rep, sizeof(rep), MSG_WAITALL) != sizeof(rep))
-		return -1;
-	return rep.w.error == 0 ? rep.w.pid : -1;
+		return -EIO;
+	return rep.w.error == 0 ? rep.w.pid : -rep.w.error;
+}
+
+static int
+raw_hello(int fd)
+{
+	return raw_hello_sum(fd, SP_TABLE_SUM);
 }
 
 static long
@@ -401,7 +408,11 @@ t_malformed(void)
 	CHECK(dropped_after(&type, sizeof(type)));
 	CHECK(dropped_after(&open_bad, sizeof(open_bad)));
 	CHECK(dropped_after(&widx, sizeof(widx)));
-	/* a wrong table is refused at the handshake, not dropped */
+	/* a client of another table is refused at the handshake, not dropped */
+	int other = raw_connect();
+
+	CHECK_EQ(raw_hello_sum(other, SP_TABLE_SUM ^ 1), -EPROTONOSUPPORT);
+	close(other);
 	rump_sysproxy_stats(sp, &st);
 	CHECK_EQ(st.dropped, 5);
 	/* the others go on */
