@@ -268,8 +268,15 @@ t_ids(void)
 		/* uid 1000 may reach the socket only when it is opened up */
 		snprintf(path, sizeof(path), "%s/sock", dir);
 		CHECK(chmod(dir, 0755) == 0 && chmod(path, 0666) == 0);
-		CHECK_EQ(run1(url, 1000, out, sizeof(out),
-		    (char *const[]){ "ids", NULL }), 0);
+		int st = run1(url, 1000, out, sizeof(out),
+		    (char *const[]){ "ids", NULL });
+
+		if (st == 5) {
+			/* exec failed: uid 1000 cannot reach the build directory */
+			down();
+			SKIP("uid 1000 cannot run sp_client where it was built");
+		}
+		CHECK_EQ(st, 0);
 		CHECK(strcmp(out, "1000 1000 1000\n") == 0);
 	}
 	down();
