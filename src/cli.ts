@@ -5,6 +5,7 @@ import { rmSync } from 'node:fs';
 import http from 'node:http';
 import { commands, runCli } from './cli/index.js';
 import { RUN_USAGE, run } from './cli/run.js';
+import { SERVE_USAGE, ServeUsage, serveCommand } from './cli/serve.js';
 import { Kernel, RumpError, constants, version } from './index.js';
 
 const HELP = `Usage: rumpkit <command> [options]
@@ -18,6 +19,9 @@ Commands:
                        users on its own file system, show that they share
                        nothing, serve HTTP from one to another over a virtual
                        Ethernet bus, and halt them
+  serve --listen URL [--disk ...] [--mount ...] [--net ...] [--keep-root]
+                       boot a kernel and serve its system calls to programs
+                       run with RUMP_SERVER=URL ('rumpkit serve --help')
   version              print the version
   help                 show this help
 
@@ -135,6 +139,21 @@ async function main(argv: string[]): Promise<number> {
       await demo(n);
       return 0;
     }
+    case 'serve':
+      if (rest.includes('--help') || rest.includes('-h')) {
+        process.stdout.write(SERVE_USAGE);
+        return 0;
+      }
+      try {
+        return await serveCommand(rest, (s) => process.stdout.write(s));
+      } catch (e) {
+        if (e instanceof ServeUsage) {
+          process.stderr.write(`rumpkit serve: ${e.message}\nTry 'rumpkit serve --help' for more information.\n`);
+          return 2;
+        }
+        process.stderr.write(`rumpkit serve: ${(e as Error).message}\n`);
+        return 1;
+      }
     case 'version':
     case '--version':
       process.stdout.write(`rumpkit ${version}\n`);

@@ -8,6 +8,8 @@ export type { KernelFs, KernelFsPromises, ReadStreamOptions, WriteStreamOptions,
 export { RumpError, RumpStateError, errnoName } from './errors.js';
 export { hijackEnv, hijackLibrary } from './hijack.js';
 export type { HijackOptions } from './hijack.js';
+export { SysproxyServer } from './serve.js';
+export type { ServeOptions, ServerStats } from './serve.js';
 export { Sys, syscallNames, decodeEpollEvent } from './gen/sys.js';
 export type { Constants, Rlimit, RlimitInput, EpollEvent, EpollEventInput } from './gen/sys.js';
 import { native } from './native.js';
