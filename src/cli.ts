@@ -6,6 +6,7 @@ import http from 'node:http';
 import { commands, runCli } from './cli/index.js';
 import { RUN_USAGE, run } from './cli/run.js';
 import { SERVE_USAGE, ServeUsage, serveCommand } from './cli/serve.js';
+import { demoPrograms } from './cli/demo-programs.js';
 import { Kernel, RumpError, constants, version } from './index.js';
 
 const HELP = `Usage: rumpkit <command> [options]
@@ -18,7 +19,8 @@ Commands:
   demo [--kernels N]   boot N kernels (default 3), act in each as different
                        users on its own file system, show that they share
                        nothing, serve HTTP from one to another over a virtual
-                       Ethernet bus, and halt them
+                       Ethernet bus, run Debian's sh pipeline, ls and cat on
+                       an ext2 image in a kernel, and halt them
   serve --listen URL [--disk ...] [--mount ...] [--net ...] [--keep-root]
                        boot a kernel and serve its system calls to programs
                        run with RUMP_SERVER=URL ('rumpkit serve --help')
@@ -115,7 +117,8 @@ async function demo(n: number): Promise<void> {
   }
   for (const k of kernels) k.haltSync();
   await demoNet(out);
-  out(`rumpkit: halted ${n + 2} kernels; ${Kernel.liveKernels()} still running`);
+  await demoPrograms(out);
+  out(`rumpkit: halted ${n + 3} kernels; ${Kernel.liveKernels()} still running`);
 }
 
 async function main(argv: string[]): Promise<number> {
