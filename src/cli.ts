@@ -3,6 +3,7 @@
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import http from 'node:http';
+import { cc } from './cli/cc.js';
 import { commands, runCli } from './cli/index.js';
 import { Kernel, RumpError, constants, version } from './index.js';
 
@@ -13,6 +14,8 @@ Commands:
                        users on its own file system, show that they share
                        nothing, serve HTTP from one to another over a virtual
                        Ethernet bus, and halt them
+  cc [CC ARGS...]      compile and link a C program with a kernel into one
+                       executable (link mode: docs/link-mode.md)
   version              print the version
   help                 show this help
 
@@ -124,6 +127,8 @@ async function main(argv: string[]): Promise<number> {
       await demo(n);
       return 0;
     }
+    case 'cc':
+      return cc(rest);
     case 'version':
     case '--version':
       process.stdout.write(`rumpkit ${version}\n`);
