@@ -75,7 +75,12 @@ extern char __start_hj_text[], __stop_hj_text[];
 /*
  * The signal return for every handler installed through us: rt_sigreturn
  * issued from hj_text, so never trapped whatever the selector says.
- * hj_trap_sigreturn is the syscall instruction itself (see trap_sigreturn).
+ * hj_trap_sigreturn is the syscall instruction itself (see TRAP_SIGRETURN).
+ *
+ * hj_trap_resume runs a trapped clone-like call for the program from here
+ * (see TRAP_RESUME) and goes on at the program's next instruction, which
+ * it finds in the thread's hj_trap_cont: after `syscall`, RCX and R11 are
+ * the kernel's, so the jump may use R11.
  */
 __asm__(
 	".pushsection " HJ_TEXT_SECTION ",\"ax\",@progbits\n"
@@ -89,9 +94,18 @@ __asm__(
 	"	syscall\n"
 	"	hlt\n"
 	".size hj_trap_restorer, .-hj_trap_restorer\n"
+	".hidden hj_trap_resume\n"
+	".type hj_trap_resume,@function\n"
+	"hj_trap_resume:\n"
+	"	syscall\n"
+	"	movq hj_trap_cont@gottpoff(%rip), %r11\n"
+	"	jmp *%fs:(%r11)\n"
+	".size hj_trap_resume, .-hj_trap_resume\n"
 	".popsection\n");
 void hj_trap_restorer(void);
-extern char hj_trap_sigreturn[];
+extern char hj_trap_sigreturn[], hj_trap_resume[];
+__attribute__((visibility("hidden"), tls_model("initial-exec")))
+__thread uintptr_t hj_trap_cont;
 
 static atomic_bool trap_on;		/* the process has the trap */
 static int trap_error;			/* why not, when it has not */
@@ -293,6 +307,7 @@ forward_sigsys(siginfo_t *si, void *uc)
 /* What the handler does with the trapped instruction after the call. */
 enum trap_how {
 	TRAP_RESULT,		/* result into RAX, continue after it */
+	TRAP_RESUME,		/* run it from hj_trap_resume, then go on */
 	TRAP_NATIVE,		/* re-run it natively, selector left ALLOW */
 	TRAP_SIGRETURN,		/* finish a foreign restorer's sigreturn */
 };
@@ -320,23 +335,35 @@ trap_sigprocmask(ucontext_t *uc, long how, long set, long oset, long size)
 	return 0;
 }
 
-/* Does this clone give the child our memory or a stack of its own? */
-static bool
-clone_shares(long nr, const long *a)
+/*
+ * A clone whose child cannot come back through this handler: one that
+ * shares our memory (it would return on our stack, or through a frame the
+ * parent still needs) or gets a stack of its own (with no frame on it).
+ * TRAP_RESULT if it can; else TRAP_RESUME, or TRAP_NATIVE when the child
+ * gets thread storage of its own and so could not read hj_trap_cont.
+ */
+static enum trap_how
+clone_how(long nr, const long *a)
 {
+	uint64_t flags = 0, stack = 0;
+
 	if (nr == SYS_vfork)
-		return true;
-	if (nr == SYS_clone)
-		return (a[0] & CLONE_VM) || a[1] != 0;
-	if (nr == SYS_clone3) {
+		return TRAP_RESUME;
+	if (nr == SYS_clone) {
+		flags = (uint64_t)a[0];
+		stack = (uint64_t)a[1];
+	} else if (nr == SYS_clone3) {
 		const uint64_t *ca = (const uint64_t *)a[0];
 
 		/* struct clone_args: flags at 0, stack at 5 */
 		if (ca == NULL || (size_t)a[1] < 6 * sizeof(uint64_t))
-			return false;
-		return (ca[0] & CLONE_VM) || ca[5] != 0;
+			return TRAP_RESULT;
+		flags = ca[0];
+		stack = ca[5];
 	}
-	return false;
+	if (!(flags & CLONE_VM) && stack == 0)
+		return TRAP_RESULT;
+	return flags & CLONE_SETTLS ? TRAP_NATIVE : TRAP_RESUME;
 }
 
 /*
@@ -406,14 +433,11 @@ trap_call(long nr, long *a, ucontext_t *uc, enum trap_how *how)
 	case SYS_clone:
 	case SYS_clone3:
 		/*
-		 * A child on a stack of its own (or on ours, sharing memory)
-		 * cannot come back through this handler: let the program's
-		 * own instruction run, untrapped this once.
+		 * posix_spawn, system, popen and vfork make these: run from
+		 * hj_text, the parent trapped again as soon as it goes on.
 		 */
-		if (clone_shares(nr, a)) {
-			*how = TRAP_NATIVE;
+		if ((*how = clone_how(nr, a)) != TRAP_RESULT)
 			return 0;
-		}
 		break;
 	default:
 		if (host_only(nr, a))
@@ -459,6 +483,11 @@ trap_handler(int sig, siginfo_t *si, void *ucv)
 	g[REG_RAX] = trap_call(si->si_syscall, a, uc, &how);
 	switch (how) {
 	case TRAP_RESULT:
+		break;
+	case TRAP_RESUME:
+		hj_trap_cont = (uintptr_t)si->si_call_addr;
+		g[REG_RIP] = (greg_t)hj_trap_resume;
+		g[REG_RAX] = si->si_syscall;
 		break;
 	case TRAP_NATIVE:
 		/* `syscall` is two bytes; si_call_addr is just past it */

@@ -584,23 +584,43 @@ program_handlers(void)
 	CHECK_EQ(canary, 0x5eed);
 }
 
-/* glibc's internal vfork-style clone runs natively and the child execs. */
+/*
+ * glibc's internal vfork-style clone (posix_spawn) and vfork itself run
+ * from hj_text; the child execs, and the parent is trapped again at once.
+ */
 static void
 spawn_child(void)
 {
 	char *argv[] = { "true", NULL };
-	int e, st = -1;
+	int e, st = -1, st2 = -1;
+	long fd1, fd2;
 	pid_t p = -1;
 
 	SETUP();
 	block();
 	e = posix_spawn(&p, "/bin/true", NULL, NULL, argv, environ);
-	block();
+	fd1 = syscall(SYS_openat, AT_FDCWD, "/rump/after-spawn",
+	    O_CREAT | O_WRONLY, 0644);
+	syscall(SYS_close, fd1);
 	if (e == 0)
 		waitpid(p, &st, 0);
+	p = vfork();
+	if (p == 0) {
+		execve("/bin/true", argv, environ);
+		_exit(127);
+	}
+	fd2 = syscall(SYS_openat, AT_FDCWD, "/rump/after-vfork",
+	    O_CREAT | O_WRONLY, 0644);
+	syscall(SYS_close, fd2);
+	if (p > 0)
+		waitpid(p, &st2, 0);
 	allow();
 	CHECK_EQ(e, 0);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(p > 0);
+	CHECK(WIFEXITED(st2) && WEXITSTATUS(st2) == 0);
+	CHECK(fd1 >= KOFF);
+	CHECK(fd2 >= KOFF);
 }
 
 TESTS(T(raw_openat), T(inline_syscall), T(libc_internal), T(host_calls),
