@@ -439,12 +439,23 @@ trap_call(long nr, long *a, ucontext_t *uc, enum trap_how *how)
 		if ((*how = clone_how(nr, a)) != TRAP_RESULT)
 			return 0;
 		break;
+	case SYS_prctl:
+		/* one dispatch setting per thread, and it is ours */
+		if (a[0] == PR_SET_SYSCALL_USER_DISPATCH)
+			return -EBUSY;
+		break;
 	default:
 		if (host_only(nr, a))
 			return host(nr, a[0], a[1], a[2], a[3], a[4]);
 		break;
 	}
+	/*
+	 * Inside the library for the router's sake (its own enter/leave
+	 * pairs nest in this one); the handler puts BLOCK back itself.
+	 */
+	hj_enter();
 	r = hj_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	hj_leave();
 	/* a forked child starts unarmed: arm it like its parent */
 	if (r == 0 && (nr == SYS_fork || nr == SYS_clone || nr == SYS_clone3)) {
 		trap_armed = false;

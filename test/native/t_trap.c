@@ -33,6 +33,22 @@ extern char **environ;
 /* ------------------------------------------------ the stand-in router */
 
 __thread volatile unsigned char hj_selector;
+static __thread int hj_depth;
+
+/* the router's brackets, as the contract has them: nesting, ALLOW inside */
+void
+hj_enter(void)
+{
+	hj_depth++;
+	hj_selector = 0;
+}
+
+void
+hj_leave(void)
+{
+	if (--hj_depth == 0)
+		hj_selector = 1;
+}
 
 __asm__(
 	".pushsection " HJ_TEXT_SECTION ",\"ax\",@progbits\n"
@@ -623,6 +639,27 @@ spawn_child(void)
 	CHECK(fd2 >= KOFF);
 }
 
-TESTS(T(raw_openat), T(inline_syscall), T(libc_internal), T(host_calls),
+/* The program cannot turn the trap off or take it over. */
+static void
+prctl_refused(void)
+{
+	long r, fd;
+	int e;
+
+	SETUP();
+	block();
+	r = syscall(SYS_prctl, 59 /* PR_SET_SYSCALL_USER_DISPATCH */, 0, 0, 0,
+	    0);
+	e = errno;
+	fd = syscall(SYS_openat, AT_FDCWD, "/rump/still", O_CREAT | O_WRONLY,
+	    0644);
+	syscall(SYS_close, fd);
+	allow();
+	CHECK_EQ(r, -1);
+	CHECK_EQ(e, EBUSY);
+	CHECK(fd >= KOFF);
+}
+
+TESTS(T(raw_openat), T(prctl_refused), T(inline_syscall), T(libc_internal), T(host_calls),
     T(threads), T(fork_child), T(exec_rearms), T(trap_off), T(own_sigsys),
     T(blocked_sigsys), T(program_handlers), T(spawn_child))

@@ -17,6 +17,22 @@
 #include "hijack.h"
 
 __thread volatile unsigned char hj_selector;
+static __thread int hj_depth;
+
+/* the router's brackets, as the contract has them: nesting, ALLOW inside */
+void
+hj_enter(void)
+{
+	hj_depth++;
+	hj_selector = 0;
+}
+
+void
+hj_leave(void)
+{
+	if (--hj_depth == 0)
+		hj_selector = 1;
+}
 static atomic_long trapped;
 
 __asm__(
