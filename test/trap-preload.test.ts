@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import test from 'ava';
 import { haveExt2, mkimage, packageRoot, rumpkit } from './cli-helpers.js';
 
-/** librumphijack.so in this checkout's build, if it has been built. */
+/** librumphijack.so: $RUMPKIT_HIJACK_LIB, or this checkout's build if it has been built. */
 function findHijack(): string | undefined {
-  for (const d of ['build/cmake/Release', 'build/cmake']) {
+  if (process.env.RUMPKIT_HIJACK_LIB) return process.env.RUMPKIT_HIJACK_LIB;
+  for (const d of ['build/Release', 'build/cmake/Release', 'build/cmake']) {
     const p = join(packageRoot, d, 'librumphijack.so');
     if (nodefs.existsSync(p)) return p;
   }
