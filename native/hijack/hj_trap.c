@@ -292,7 +292,8 @@ forward_sigsys(siginfo_t *si, void *uc)
 	if (h == SIG_DFL) {
 		/* die of it as the program would: delivered on return */
 		host(SYS_rt_sigaction, SIGSYS, (long)&dfl, 0, KSIGSET_SIZE, 0);
-		host(SYS_tgkill, getpid(), host(SYS_gettid, 0, 0, 0, 0, 0),
+		host(SYS_tgkill, host(SYS_getpid, 0, 0, 0, 0, 0),
+		    host(SYS_gettid, 0, 0, 0, 0, 0),
 		    SIGSYS, 0, 0);
 		return;
 	}

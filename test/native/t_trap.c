@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -501,6 +502,29 @@ own_sigsys(void)
 	CHECK_EQ(sys_code, SI_TKILL);
 }
 
+/* With no handler of its own, a SIGSYS that is no trap kills as usual. */
+static void
+default_sigsys(void)
+{
+	struct rlimit nocore = { 0, 0 };
+	int st = 0;
+	pid_t p;
+
+	SETUP();
+	block();
+	p = fork();
+	if (p == 0) {
+		setrlimit(RLIMIT_CORE, &nocore);
+		syscall(SYS_kill, getpid(), SIGSYS);
+		_exit(0);
+	}
+	if (p > 0)
+		waitpid(p, &st, 0);
+	allow();
+	CHECK(p > 0);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS);
+}
+
 /* SIGSYS cannot be blocked, through libc or a raw call. */
 static void
 blocked_sigsys(void)
@@ -662,4 +686,5 @@ prctl_refused(void)
 
 TESTS(T(raw_openat), T(prctl_refused), T(inline_syscall), T(libc_internal), T(host_calls),
     T(threads), T(fork_child), T(exec_rearms), T(trap_off), T(own_sigsys),
+    T(default_sigsys),
     T(blocked_sigsys), T(program_handlers), T(spawn_child))
