@@ -32,6 +32,7 @@ rlimit_defaults(struct rump_kernel *k, const struct rump_config *cfg)
 static void
 kernel_free(struct rump_kernel *k)
 {
+	mutex_destroy(&k->k_intrlock);
 	mutex_destroy(&k->k_proclock);
 	rumpuser_free(k, sizeof(*k));
 }
@@ -73,6 +74,12 @@ rump_kernel_boot(const struct rump_config *cfg)
 	    &k->k_boottime_nsec);
 
 	if ((error = mutex_init(&k->k_proclock)) != 0) {
+		rumpuser_free(k, sizeof(*k));
+		rumpuser_seterrno(error);
+		return NULL;
+	}
+	if ((error = mutex_init(&k->k_intrlock)) != 0) {
+		mutex_destroy(&k->k_proclock);
 		rumpuser_free(k, sizeof(*k));
 		rumpuser_seterrno(error);
 		return NULL;

@@ -206,3 +206,101 @@ rump_lwproc_getpid(void)
 {
 	return curlwp != NULL ? curlwp->l_proc->p_pid : -1;
 }
+
+/* ------------------------------------------------------ interruption */
+
+/*
+ * Sleep on cv (m held) until woken, timeout_ns runs out (ETIMEDOUT; < 0:
+ * none) or the lwp is interrupted (EINTR).  The lwp says where it sleeps
+ * under k_intrlock, and looks at its flag with m held after saying so: an
+ * interrupter that finds it registered broadcasts with m held, so the
+ * wake-up cannot fall between the look and the sleep.
+ */
+int
+lwp_sleep(kcondvar_t *cv, kmutex_t *m, int64_t timeout_ns)
+{
+	struct lwp *l = curlwp;
+	struct rump_kernel *k;
+	int error = 0;
+
+	if (l == NULL) {
+		if (timeout_ns < 0) {
+			cv_wait(cv, m);
+			return 0;
+		}
+		return rumpuser_cv_timedwait(cv->cv, m->mtx,
+		    timeout_ns / 1000000000, timeout_ns % 1000000000);
+	}
+	k = l->l_proc->p_kernel;
+	mutex_enter(&k->k_intrlock);
+	l->l_sleepcv = cv;
+	l->l_sleepmtx = m;
+	mutex_exit(&k->k_intrlock);
+	if (atomic_load(&l->l_intr))
+		error = EINTR;
+	else if (timeout_ns < 0)
+		cv_wait(cv, m);
+	else
+		error = rumpuser_cv_timedwait(cv->cv, m->mtx,
+		    timeout_ns / 1000000000, timeout_ns % 1000000000);
+	mutex_enter(&k->k_intrlock);
+	l->l_sleepcv = NULL;
+	l->l_sleepmtx = NULL;
+	mutex_exit(&k->k_intrlock);
+	if (error == 0 && atomic_load(&l->l_intr))
+		error = EINTR;
+	return error;
+}
+
+bool
+lwp_interrupted(void)
+{
+	struct lwp *l = curlwp;
+
+	return l != NULL && atomic_load(&l->l_intr) != 0;
+}
+
+/*
+ * Make l's sleeps fail with EINTR until it clears the flag.  The sleep's
+ * own lock is only tried: its holder may be registering (which takes
+ * k_intrlock after it), and will see the flag.
+ */
+int
+rump_lwproc_interrupt(struct lwp *l)
+{
+	struct rump_kernel *k;
+
+	if (l == NULL)
+		return EINVAL;
+	k = l->l_proc->p_kernel;
+	atomic_store(&l->l_intr, 1);
+	for (;;) {
+		kcondvar_t *cv;
+		kmutex_t *m;
+
+		mutex_enter(&k->k_intrlock);
+		cv = l->l_sleepcv;
+		m = l->l_sleepmtx;
+		if (cv == NULL) {
+			mutex_exit(&k->k_intrlock);
+			return 0;
+		}
+		if (mutex_tryenter(m)) {
+			cv_broadcast(cv);
+			mutex_exit(m);
+			mutex_exit(&k->k_intrlock);
+			return 0;
+		}
+		mutex_exit(&k->k_intrlock);
+		rumpuser_yield();
+	}
+}
+
+void
+rump_lwproc_clearintr(void)
+{
+	struct lwp *l = curlwp;
+
+	if (l != NULL)
+		atomic_store(&l->l_intr, 0);
+}

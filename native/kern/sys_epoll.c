@@ -664,19 +664,20 @@ ep_wait(struct lwp *l, int epfd, struct epoll_event *uev, int maxevents,
 		}
 		mutex_enter(&k->k_sellock);
 		while (TAILQ_EMPTY(&ep->ep_rdl)) {
-			int64_t left;
+			int64_t left = -1;
 
-			if (deadline < 0) {
-				cv_wait(&ep->ep_cv, &k->k_sellock);
-				continue;
-			}
-			if ((left = deadline - mono_ns()) <= 0)
+			if (deadline >= 0 &&
+			    (left = deadline - mono_ns()) <= 0)
 				break;
-			rumpuser_cv_timedwait(ep->ep_cv.cv, k->k_sellock.mtx,
-			    left / 1000000000, left % 1000000000);
+			if (lwp_sleep(&ep->ep_cv, &k->k_sellock, left) == EINTR) {
+				error = EINTR;
+				break;
+			}
 		}
 		bool empty = TAILQ_EMPTY(&ep->ep_rdl);
 		mutex_exit(&k->k_sellock);
+		if (error != 0)
+			break;
 		if (empty)
 			break;		/* timed out */
 	}

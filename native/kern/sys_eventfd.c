@@ -35,7 +35,10 @@ efd_fop_read(struct file *fp, struct uio *uio, int flags)
 			mutex_exit(&efd->efd_lock);
 			return EAGAIN;
 		}
-		cv_wait(&efd->efd_cv, &efd->efd_lock);
+		if (lwp_sleep(&efd->efd_cv, &efd->efd_lock, -1) != 0) {
+			mutex_exit(&efd->efd_lock);
+			return EINTR;
+		}
 	}
 	if (efd->efd_semaphore) {
 		v = 1;
@@ -70,7 +73,10 @@ efd_fop_write(struct file *fp, struct uio *uio, int flags)
 			mutex_exit(&efd->efd_lock);
 			return EAGAIN;
 		}
-		cv_wait(&efd->efd_cv, &efd->efd_lock);
+		if (lwp_sleep(&efd->efd_cv, &efd->efd_lock, -1) != 0) {
+			mutex_exit(&efd->efd_lock);
+			return EINTR;
+		}
 	}
 	efd->efd_count += v;
 	if (v != 0)

@@ -119,7 +119,8 @@ pipe_read(struct pipe *p, struct uio *uio, bool nonblock)
 			error = EAGAIN;
 			goto out;
 		}
-		cv_wait(&p->pipe_cv, &p->pipe_lock);
+		if ((error = lwp_sleep(&p->pipe_cv, &p->pipe_lock, -1)) != 0)
+			goto out;
 	}
 	wasfull = p->pipe_cap - p->pipe_len < PIPE_BUF;
 	while (p->pipe_len > 0 && uio->uio_resid > 0) {
@@ -185,7 +186,9 @@ pipe_write(struct pipe *p, struct uio *uio, bool nonblock)
 				error = EAGAIN;
 				break;
 			}
-			cv_wait(&p->pipe_cv, &p->pipe_lock);
+			if ((error = lwp_sleep(&p->pipe_cv, &p->pipe_lock,
+			    -1)) != 0)
+				break;
 			continue;
 		}
 		while (room > 0 && uio->uio_resid > 0) {
@@ -212,8 +215,8 @@ pipe_write(struct pipe *p, struct uio *uio, bool nonblock)
 	mutex_exit(&p->pipe_lock);
 	if (uio->uio_resid < start) {
 		selwakeup(k, &p->pipe_sel, POLLIN | POLLRDNORM);
-		if (error == EAGAIN)
-			error = 0;	/* a partial non-blocking write */
+		if (error == EAGAIN || error == EINTR)
+			error = 0;	/* a partial write, as Linux */
 	}
 	return error;
 }

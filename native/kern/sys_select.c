@@ -119,21 +119,21 @@ pollloop(struct lwp *l, int nwait, int64_t timeout_ns,
 			break;
 		mutex_enter(&k->k_sellock);
 		while (!pc.pc_fired) {
-			if (deadline < 0) {
-				cv_wait(&pc.pc_cv, &k->k_sellock);
-			} else {
-				int64_t left = deadline - mono_ns();
+			int64_t left = -1;
 
-				if (left <= 0)
-					break;
-				rumpuser_cv_timedwait(pc.pc_cv.cv,
-				    k->k_sellock.mtx, left / 1000000000,
-				    left % 1000000000);
+			if (deadline >= 0 &&
+			    (left = deadline - mono_ns()) <= 0)
+				break;
+			if (lwp_sleep(&pc.pc_cv, &k->k_sellock, left) == EINTR) {
+				error = EINTR;
+				break;
 			}
 		}
 		bool fired = pc.pc_fired;
 		mutex_exit(&k->k_sellock);
 		selremove(&pc);
+		if (error != 0)
+			break;
 		if (!fired) {
 			n = scan(arg, NULL);	/* the last look at the deadline */
 			break;
@@ -142,6 +142,8 @@ pollloop(struct lwp *l, int nwait, int64_t timeout_ns,
 	selremove(&pc);
 	kmem_free(k, pc.pc_nodes, size);
 	cv_destroy(&pc.pc_cv);
+	if (error != 0)
+		return error;
 	*retval = n;
 	return 0;
 }

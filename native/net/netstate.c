@@ -305,11 +305,7 @@ net_sleep_host(struct netstate *ns, kcondvar_t *cv, int64_t timeout_ns)
 	int error = 0;
 
 	atomic_store(&ns->ns_owner, NULL);
-	if (timeout_ns < 0)
-		cv_wait(cv, &ns->ns_lock);
-	else
-		error = rumpuser_cv_timedwait(cv->cv, ns->ns_lock.mtx,
-		    timeout_ns / 1000000000, timeout_ns % 1000000000);
+	error = lwp_sleep(cv, &ns->ns_lock, timeout_ns);
 	atomic_store(&ns->ns_owner, thread_self());
 	return error;
 }

@@ -366,23 +366,23 @@ soabortq(struct socket *head)
 	}
 }
 
-/* Sleep on cv with the buffer's timeout (0: none); EAGAIN when it runs out. */
+/*
+ * Sleep on cv with the buffer's timeout (0: none); EAGAIN when it runs
+ * out, EINTR when the lwp is interrupted.
+ */
 static int
 sosleep(struct socket *so, kcondvar_t *cv, int64_t timeo_ns, int64_t *deadline)
 {
 	int64_t left;
 
-	if (timeo_ns <= 0) {
-		net_sleep(so->so_ns, cv, -1);
-		return 0;
-	}
+	if (timeo_ns <= 0)
+		return net_sleep(so->so_ns, cv, -1) == EINTR ? EINTR : 0;
 	if (*deadline == 0)
 		*deadline = mono_ns() + timeo_ns;
 	left = *deadline - mono_ns();
 	if (left <= 0)
 		return EAGAIN;
-	net_sleep(so->so_ns, cv, left);
-	return 0;
+	return net_sleep(so->so_ns, cv, left) == EINTR ? EINTR : 0;
 }
 
 int
@@ -812,7 +812,7 @@ soreceive(struct socket *so, struct mbuf **paddr, struct uio *uio,
 	else
 		error = soreceive_stream(so, controlp, uio, flags, nbio,
 		    &deadline, start);
-	if (uio->uio_resid < start && error == EAGAIN)
+	if (uio->uio_resid < start && (error == EAGAIN || error == EINTR))
 		error = 0;
 out:
 	sounlock(ns);
@@ -932,9 +932,13 @@ doconnect:
 			goto out;
 		}
 		while ((so->so_state & SS_ISCONNECTING) && so->so_error == 0) {
-			if (sosleep(so, &so->so_cv, so->so_snd.sb_timeo_ns,
-			    &deadline) != 0) {
-				error = EINPROGRESS;
+			if ((error = sosleep(so, &so->so_cv,
+			    so->so_snd.sb_timeo_ns, &deadline)) != 0) {
+				/* the connection goes on behind the call */
+				if (error == EAGAIN)
+					error = EINPROGRESS;
+				else
+					so->so_state |= SS_INPROGRESS;
 				goto out;
 			}
 		}

@@ -397,9 +397,12 @@ unp_connect_stream(struct socket *so, const struct sockaddr *nam,
 				deadline = mono_ns() + so->so_snd.sb_timeo_ns;
 			if ((left = deadline - mono_ns()) <= 0)
 				return EAGAIN;
-			net_sleep(so->so_ns, &us->us_connwait, left);
-		} else {
-			net_sleep(so->so_ns, &us->us_connwait, -1);
+			if (net_sleep(so->so_ns, &us->us_connwait, left) ==
+			    EINTR)
+				return EINTR;
+		} else if (net_sleep(so->so_ns, &us->us_connwait, -1) ==
+		    EINTR) {
+			return EINTR;
 		}
 	}
 	nunp = sotounpcb(nso);
@@ -854,11 +857,13 @@ unp_send_dgram(struct socket *so, struct mbuf *m, const struct sockaddr *nam,
 				unp_unwait(unp);
 				return EAGAIN;
 			}
-			net_sleep(so->so_ns, &so->so_snd.sb_cv, left);
+			error = net_sleep(so->so_ns, &so->so_snd.sb_cv, left);
 		} else {
-			net_sleep(so->so_ns, &so->so_snd.sb_cv, -1);
+			error = net_sleep(so->so_ns, &so->so_snd.sb_cv, -1);
 		}
 		unp_unwait(unp);
+		if (error == EINTR)
+			return EINTR;
 	}
 	if (target->unp_socket->so_options & SOO_PASSCRED)
 		*controlp = unp_addcreds(so, *controlp);

@@ -21,6 +21,7 @@ struct rump_kernel {
 	_Atomic uint64_t k_memallocs;
 	uint64_t	k_memlimit;
 
+	kmutex_t	k_intrlock;	/* lwps' l_sleepcv/l_sleepmtx (a leaf) */
 	kmutex_t	k_proclock;	/* everything below up to k_nextpid */
 	struct proclist	k_allproc;
 	struct proclist	*k_pidhash;	/* k_pidhashmask + 1 buckets */

@@ -39,6 +39,13 @@ struct lwp {
 	struct proc	*l_proc;
 	int		l_lid;
 	int		l_flag;
+	/*
+	 * Interruption (rump_lwproc_interrupt): the flag, and where the lwp
+	 * sleeps now, under k_intrlock, so an interrupter can wake it.
+	 */
+	_Atomic int	l_intr;
+	kcondvar_t	*l_sleepcv;
+	kmutex_t	*l_sleepmtx;
 	LIST_ENTRY(lwp)	l_sibling;	/* p_lwps */
 	LIST_ENTRY(lwp)	l_list;		/* k_alllwp */
 };
@@ -62,5 +69,7 @@ rlim_t	proc_getlimit(struct proc *p, int which);
 int	lwp_create(struct proc *p, int flags, struct lwp **lp);
 void	lwp_free(struct lwp *l);
 void	lwp_switch(struct lwp *l);
+int	lwp_sleep(kcondvar_t *cv, kmutex_t *m, int64_t timeout_ns);
+bool	lwp_interrupted(void);
 
 #endif

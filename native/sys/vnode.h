@@ -168,7 +168,7 @@ void	vfs_exit(struct rump_kernel *k);
 /* Take the VFS lock unless this thread holds it; true if it was taken. */
 bool	vfs_enter_unless_held(struct rump_kernel *k);
 /* Sleep on k_vfscv, the VFS lock held (and held again on return). */
-void	vfs_sleep(struct rump_kernel *k);
+int	vfs_sleep(struct rump_kernel *k);	/* 0 or EINTR */
 void	vfs_wakeup(struct rump_kernel *k);
 int	vfs_init(struct rump_kernel *k);
 void	vfs_fini(struct rump_kernel *k);

@@ -166,14 +166,13 @@ lf_apply(struct rump_kernel *k, struct lockf **listp, void *owner, pid_t pid,
 	return 0;
 }
 
-/* Wait for a lock to go; false when this thread may not sleep. */
-static bool
+/* Wait for a lock to go: 0, EAGAIN when this thread may not sleep, EINTR. */
+static int
 lf_wait(struct rump_kernel *k)
 {
 	if (curlwp->l_flag & LW_NOSLEEP)
-		return false;
-	vfs_sleep(k);
-	return true;
+		return EAGAIN;
+	return vfs_sleep(k);
 }
 
 int
@@ -250,9 +249,9 @@ lf_fcntl(struct lwp *l, struct file *fp, int cmd, struct flock *fl)
 		if (fl->l_type == F_UNLCK ||
 		    conflict(h->lh_posix, p, fl->l_type, start, end) == NULL)
 			break;
-		if (cmd == F_SETLK || !lf_wait(k)) {
+		if (cmd == F_SETLK || (error = lf_wait(k)) != 0) {
 			head_gc(k, vp);
-			return EAGAIN;
+			return cmd == F_SETLK ? EAGAIN : error;
 		}
 	}
 	error = lf_apply(k, &h->lh_posix, p, p->p_pid, fl->l_type, start, end);
@@ -295,9 +294,10 @@ lf_flock(struct lwp *l, struct file *fp, int op)
 		return 0;
 	}
 	while (conflict(h->lh_flock, fp, type, 0, OFF_EOF) != NULL) {
-		if ((op & LOCK_NB) || !lf_wait(k)) {
+		if ((op & LOCK_NB) || (error = lf_wait(k)) != 0) {
 			head_gc(k, vp);
-			return EWOULDBLOCK;
+			return (op & LOCK_NB) || error == EAGAIN ?
+			    EWOULDBLOCK : error;
 		}
 		h = head_of(k, vp, true);
 		if (h == NULL)

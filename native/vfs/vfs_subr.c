@@ -32,14 +32,16 @@ vfs_enter_unless_held(struct rump_kernel *k)
 	return true;
 }
 
-void
+int
 vfs_sleep(struct rump_kernel *k)
 {
 	struct lwp *l = curlwp;
+	int error;
 
 	atomic_store_explicit(&k->k_vfsowner, NULL, memory_order_relaxed);
-	cv_wait(&k->k_vfscv, &k->k_vfslock);
+	error = lwp_sleep(&k->k_vfscv, &k->k_vfslock, -1);
 	atomic_store_explicit(&k->k_vfsowner, l, memory_order_relaxed);
+	return error;
 }
 
 void

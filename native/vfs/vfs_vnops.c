@@ -63,9 +63,13 @@ fifo_open(struct rump_kernel *k, struct vnode *vp, int fflag, bool nonblock)
 	if (need) {
 		vfs_exit(k);
 		while (((fflag & FREAD) ? pp->pipe_wgen : pp->pipe_rgen) == gen)
-			cv_wait(&pp->pipe_cv, &pp->pipe_lock);
+			if ((error = lwp_sleep(&pp->pipe_cv, &pp->pipe_lock,
+			    -1)) != 0)
+				break;
 		mutex_exit(&pp->pipe_lock);
 		vfs_enter(k);
+		if (error != 0)
+			goto close;
 	} else {
 		mutex_exit(&pp->pipe_lock);
 	}

@@ -130,6 +130,17 @@ struct lwp *rump_lwproc_curlwp(void);
 pid_t rump_lwproc_getpid(void);
 
 /*
+ * Interrupt lwp l, from any thread: a call it is blocked in (pipe, socket,
+ * FIFO, eventfd, poll, select, epoll, lock waits) returns EINTR, as do its
+ * later blocking sleeps until it calls rump_lwproc_clearintr().  Disk I/O
+ * is not interrupted.  l must stay alive during the call (its owner frees
+ * it only after).  Returns 0 or EINVAL.
+ */
+int rump_lwproc_interrupt(struct lwp *l);
+/* Clear the calling thread's lwp's interruption. */
+void rump_lwproc_clearintr(void);
+
+/*
  * Disks: a host file (or the byte range [offset, offset + size) of one, a
  * partition of an image) as a block device of 512-byte sectors, with its
  * node at kernel path key (e.g. "/dev/ld0") in the root file system.  The
