@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { checkArgs, json, root } from './common.js';
 
 checkArgs('bench/all.ts');
-const scripts = { kernel: 'bench/run.ts', fs: 'bench/fs.ts', ext2: 'bench/ext2.ts', net: 'bench/net.ts' };
+const scripts = {
+  kernel: 'bench/run.ts', fs: 'bench/fs.ts', ext2: 'bench/ext2.ts', net: 'bench/net.ts', sysproxy: 'bench/sysproxy.ts',
+  hijack: 'bench/hijack.ts',
+};
 const argv = (script: string) => ['--expose-gc', '--import', 'tsx', join(root, script), ...(json ? ['--json'] : [])];
 
 if (json) {

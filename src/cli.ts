@@ -5,15 +5,24 @@ import { rmSync } from 'node:fs';
 import http from 'node:http';
 import { cc } from './cli/cc.js';
 import { commands, runCli } from './cli/index.js';
+import { RUN_USAGE, run } from './cli/run.js';
+import { SERVE_USAGE, ServeUsage, serveCommand } from './cli/serve.js';
 import { Kernel, RumpError, constants, version } from './index.js';
 
 const HELP = `Usage: rumpkit <command> [options]
 
 Commands:
+  run [--image ext2:disk.img:/] [--net tap:IF,addr=A/N] [--env K=V] -- PROGRAM ARGS
+                       run an unmodified program with its /rump paths and
+                       sockets in a kernel booted inside it (or a server's:
+                       --server URL); 'rumpkit run --help' tells more
   demo [--kernels N]   boot N kernels (default 3), act in each as different
                        users on its own file system, show that they share
                        nothing, serve HTTP from one to another over a virtual
                        Ethernet bus, and halt them
+  serve --listen URL [--disk ...] [--mount ...] [--net ...] [--keep-root]
+                       boot a kernel and serve its system calls to programs
+                       run with RUMP_SERVER=URL ('rumpkit serve --help')
   cc [CC ARGS...]      compile and link a C program with a kernel into one
                        executable (link mode: docs/link-mode.md)
   version              print the version
@@ -117,6 +126,12 @@ async function main(argv: string[]): Promise<number> {
   const tool = commands.get(cmd);
   if (tool) return runCli(tool, rest);
   switch (cmd) {
+    case 'run':
+      if (rest[0] === '--help' || rest[0] === '-h') {
+        process.stdout.write(RUN_USAGE);
+        return 0;
+      }
+      return run(rest, (s) => process.stderr.write(s));
     case 'demo': {
       const i = rest.indexOf('--kernels');
       const n = i >= 0 ? Number(rest[i + 1]) : 3;
@@ -127,6 +142,21 @@ async function main(argv: string[]): Promise<number> {
       await demo(n);
       return 0;
     }
+    case 'serve':
+      if (rest.includes('--help') || rest.includes('-h')) {
+        process.stdout.write(SERVE_USAGE);
+        return 0;
+      }
+      try {
+        return await serveCommand(rest, (s) => process.stdout.write(s));
+      } catch (e) {
+        if (e instanceof ServeUsage) {
+          process.stderr.write(`rumpkit serve: ${e.message}\nTry 'rumpkit serve --help' for more information.\n`);
+          return 2;
+        }
+        process.stderr.write(`rumpkit serve: ${(e as Error).message}\n`);
+        return 1;
+      }
     case 'cc':
       return cc(rest);
     case 'version':

@@ -7,6 +7,7 @@ import { native, type ProcHandle } from './native.js';
 import { Poller } from './net/poller.js';
 import { createNet, type KernelDgram, type KernelNet } from './net/index.js';
 import { attachInterface, type InterfaceOptions } from './net/config.js';
+import { startServer, type ServeOptions, type SysproxyServer } from './serve.js';
 
 const kernDebug = createDebug('rumpkit:kern');
 const debug = createDebug('rumpkit:kernel');
@@ -331,6 +332,7 @@ export class Kernel {
   /** Host files at kernel paths. */
   readonly etfs: KernelEtfs;
   readonly #disks: DiskInfo[] = [];
+  readonly #servers = new Set<SysproxyServer>();
 
   private constructor(h: ProcHandle) {
     this.init = new Process(this, h);
@@ -465,6 +467,23 @@ export class Kernel {
     this.init.unmount(target);
   }
 
+  /**
+   * Serve this kernel's system calls to programs in other processes
+   * (librumpclient, librumphijack) on url: 'unix:///path' (created with
+   * mode 0600) or 'tcp://127.0.0.1:0' (a tcp host must be given to listen
+   * beyond loopback).  Served by native threads; the server closes before
+   * the kernel halts.
+   */
+  async serve(url: string, options?: ServeOptions): Promise<SysproxyServer> {
+    return this.serveSync(url, options);
+  }
+
+  serveSync(url: string, options?: ServeOptions): SysproxyServer {
+    const srv = startServer(this.init.handle, url, options, (x) => this.#servers.delete(x));
+    this.#servers.add(srv);
+    return srv;
+  }
+
   stats(): KernelStats {
     const s = native.stats(this.init.handle);
     return {
@@ -481,6 +500,7 @@ export class Kernel {
    * at the end (a kernel bug, also logged on the console).
    */
   haltSync(): void {
+    for (const srv of [...this.#servers]) srv.closeSync();
     consoleFns.delete(this.id);
     try {
       if (native.halt(this.init.handle)) debug('halted kernel %d', this.id);

@@ -67,6 +67,12 @@ export interface NativeBinding extends NativeSys {
   /** Whether the poller keeps the event loop alive. */
   pollerRef(p: object, on: boolean): void;
   pollerClose(p: object): void;
+  /** A sysproxy server on url serving the kernel of h (native threads only). */
+  serveStart(h: ProcHandle, url: string, keepRoot: boolean): object;
+  serveUrl(s: object): string;
+  serveStats(s: object): { clients: number; accepted: number; calls: number; dropped: number };
+  /** Stop: ends every client's connection and joins the serving threads. */
+  serveStop(s: object): void;
   netAttach(h: ProcHandle, cfg: object): string;
   netDetach(h: ProcHandle, name: string): void;
   netAddr(h: ProcHandle, name: string, address: string, add: boolean): void;

@@ -243,6 +243,7 @@ const structHeaders = () => [...new Set([...Object.values(structs).map((s) => s.
   emit('native/gen/sysent.c', lines.join('\n'));
 }
 
+let sysroleRow;
 // The roles of every system call's arguments as C data, for what must
 // marshal arguments generically: the fuzzer now, the remote-syscall wire later.
 {
@@ -275,16 +276,65 @@ const structHeaders = () => [...new Set([...Object.values(structs).map((s) => s.
     '\tunsigned char\trole[6];', '\tsigned char\tlen[6];', '\tsize_t\t\tsize[6];',
     '\tunsigned char\tnullable[6];', '\tunsigned char\tblocking;', '};', '',
     'static const struct sysrole sysroles[] = {'];
-  for (const sc of kernelTable) {
+  sysroleRow = (sc) => {
     const pad = (arr, fill) => [...arr, ...Array(6 - arr.length).fill(fill)].join(', ');
-    lines.push(`\t{ SYS_${sc.name}, "${sc.name}", ${sc.args.length},`,
+    return [`\t{ SYS_${sc.sys}, "${sc.name}", ${sc.args.length},`,
       `\t  { ${pad(sc.args.map(roleName), 'SR_NONE')} },`,
       `\t  { ${pad(sc.args.map((a) => (a.lenIndex !== undefined ? a.lenIndex : -1)), -1)} },`,
       `\t  { ${pad(sc.args.map((a) => (a.pointer ? sizeOf(a) : '0')), 0)} },`,
-      `\t  { ${pad(sc.args.map((a) => (a.nullable ? 1 : 0)), 0)} }, ${sc.flags.includes('blocking') ? 1 : 0} },`);
-  }
+      `\t  { ${pad(sc.args.map((a) => (a.nullable ? 1 : 0)), 0)} }, ${sc.flags.includes('blocking') ? 1 : 0} },`];
+  };
+  for (const sc of kernelTable) lines.push(...sysroleRow(sc));
   lines.push('};', '', '#define NSYSROLES (sizeof(sysroles) / sizeof(sysroles[0]))', '', '#endif', '');
   emit('native/gen/sysroles.h', lines.join('\n'));
+}
+
+// The sysproxy wire's table: every entry, aliases too, in table order (an
+// entry's index is its number on the wire), and a checksum of what the
+// marshalling depends on, so that a client and a server generated from
+// different tables refuse each other at the handshake.
+{
+  const lines = [`/* ${BANNER} */`, '#ifndef GEN_SYSPROXY_TABLE_H', '#define GEN_SYSPROXY_TABLE_H', '',
+    '#include "gen/sysroles.h"', '',
+    '/* Index of each entry on the wire. */', 'enum sp_wire_index {'];
+  table.forEach((sc, i) => lines.push(`\tSPW_${sc.name} = ${i},`));
+  lines.push(`\tSPW_COUNT = ${table.length}`, '};', '');
+  let sum = 0xcbf29ce484222325n;
+  const fnv = (text) => {
+    for (const ch of Buffer.from(text)) {
+      sum ^= BigInt(ch);
+      sum = (sum * 0x100000001b3n) & 0xffffffffffffffffn;
+    }
+  };
+  lines.push('static const struct sysrole sp_wire[SPW_COUNT] = {');
+  for (const sc of table) {
+    const text = sysroleRow(sc).join('\n');
+    fnv(text);
+    lines.push(text);
+  }
+  lines.push('};', '', `#define SP_TABLE_SUM\t0x${sum.toString(16).padStart(16, '0')}ULL`, '',
+    '/* Host number to wire index + 1 (0: not carried); aliases are picked by command. */',
+    'static const short sp_wire_bynr[512] = {');
+  table.forEach((sc, i) => { if (!sc.alias) lines.push(`\t[SYS_${sc.name}] = ${i + 1},`); });
+  lines.push('};', '', '#endif', '');
+  emit('native/gen/sysproxy_table.h', lines.join('\n'));
+}
+
+// librumpclient's rump_sys_*: the same prototypes as the kernel's, each a
+// call over the wire (errno and -1 on error).
+{
+  const lines = [`/* ${BANNER} */`, '#include <errno.h>', '#include <stdint.h>', '#include <sys/syscall.h>', '',
+    '#include <rump/rumpclient.h>', ''];
+  for (const sc of kernelTable) {
+    const regs = sc.args.map(toReg);
+    lines.push(`${sc.ret}`, `rump_sys_${sc.name}(${cParams(sc)})`, '{',
+      `\tlong args[6] = { ${regs.length ? regs.join(', ') : '0'} };`,
+      '\tlong rv[2];',
+      `\tint error = rumpclient_syscall(SYS_${sc.name}, args, rv);`, '',
+      '\tif (error != 0) {', '\t\terrno = error;', `\t\treturn (${sc.ret})-1;`, '\t}',
+      `\treturn (${sc.ret})rv[0];`, '}', '');
+  }
+  emit('native/gen/rumpclient_syscalls.c', lines.join('\n'));
 }
 
 // N-API wrappers.  The calling process's slot and every scalar argument

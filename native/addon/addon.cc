@@ -49,6 +49,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   register_host(env, exports);
   register_poller(env, exports);
   register_net(env, exports);
+  register_serve(env, exports);
   register_sys_all(env, exports, data->get());
 
   // The control array of the system calls (see sys.cc).

@@ -33,6 +33,7 @@ struct AddonData {
   uint32_t next_id = 1;
   napi_threadsafe_function console = nullptr;
   std::unordered_set<void *> pollers;  // poller.cc's, open ones
+  std::unordered_set<void *> servers;  // serve.cc's, open ones
 };
 
 struct KernelHandle {
@@ -69,6 +70,11 @@ void halt_all_kernels(AddonData *data);
 void register_poller(napi_env env, napi_value exports);
 // Close the pollers of kh's kernel (all of them with kh null).
 void close_pollers(AddonData *data, KernelHandle *kh);
+
+// serve.cc: sysproxy servers
+void register_serve(napi_env env, napi_value exports);
+// Stop the servers of kh's kernel (all of them with kh null).
+void close_servers(AddonData *data, KernelHandle *kh);
 
 // net.cc: interfaces, routes, capture
 void register_net(napi_env env, napi_value exports);

@@ -217,6 +217,7 @@ ProcHandle *handle_arg(napi_env env, napi_callback_info info, bool live) {
 // Halt kh's kernel: 0, or EBUSY when the kernel leaked (logged on its console).
 int kernel_halt(KernelHandle *kh) {
   if (kh->halted) return 0;
+  close_servers(kh->data.get(), kh);
   close_pollers(kh->data.get(), kh);
   kh->halted = true;
   kh->data->kernels.erase(kh);

@@ -50,6 +50,9 @@ disk_iov(struct rump_disk *d, bool write, uint64_t off, struct iovec *iov,
 
 		error = write ? rumpuser_iovwrite(d->d_fd, iov, cnt, at, &n) :
 		    rumpuser_iovread(d->d_fd, iov, cnt, at, &n);
+		/* a caller's bad buffer (a direct read) is no disk error */
+		if (error == EFAULT)
+			return EFAULT;
 		if (error != 0) {
 			klog(d->d_kernel, "%s: host %s error %d at byte %llu",
 			    d->d_key, write ? "write" : "read", error,

@@ -293,6 +293,32 @@ fd_close_range(struct proc *p, unsigned first, unsigned last, bool cloexec_only)
 	}
 }
 
+/*
+ * execve's part in the descriptor table: close every descriptor marked
+ * close-on-exec, keep the others.
+ */
+void
+fd_closeexec(struct proc *p)
+{
+	struct filedesc *fdt = p->p_fd;
+
+	for (unsigned fd = 0;; fd++) {
+		struct file *fp = NULL;
+
+		mutex_enter(&fdt->fd_lock);
+		for (; fd < (unsigned)fdt->fd_nfiles; fd++)
+			if (fdt->fd_ofiles[fd].ff_file != NULL &&
+			    fdt->fd_ofiles[fd].ff_cloexec &&
+			    (fp = fd_detach_locked(fdt, (int)fd)) != NULL)
+				break;
+		mutex_exit(&fdt->fd_lock);
+		if (fp == NULL)
+			return;
+		vn_fd_closed(p, fp);
+		fdrop(fp);
+	}
+}
+
 int
 sys_close_range(struct lwp *l, const struct sys_close_range_args *uap,
     long *retval)

@@ -7,6 +7,7 @@
 #include "sys/kernel.h"
 #include "sys/kmem.h"
 #include "sys/proc.h"
+#include "sys/filedesc.h"
 
 _Thread_local struct lwp *rump_curlwp __attribute__((tls_model("initial-exec")));
 
@@ -180,6 +181,17 @@ rump_lwproc_releaselwp(void)
 		return;
 	curlwp = NULL;
 	lwp_free(l);
+}
+
+int
+rump_lwproc_execclose(void)
+{
+	struct lwp *l = curlwp;
+
+	if (l == NULL)
+		return ENXIO;
+	fd_closeexec(l->l_proc);
+	return 0;
 }
 
 void

@@ -35,3 +35,45 @@ uiomove(void *buf, size_t n, struct uio *uio)
 	}
 	return 0;
 }
+
+int
+uiovec(const struct uio *uio, size_t n, struct iovec *iov, int max,
+    size_t *lenp)
+{
+	size_t len = 0;
+	int cnt = 0;
+
+	n = MIN(n, uio->uio_resid);
+	for (int i = 0; i < uio->uio_iovcnt && len < n && cnt < max; i++) {
+		size_t c = MIN(uio->uio_iov[i].iov_len, n - len);
+
+		if (c == 0)
+			continue;
+		iov[cnt].iov_base = uio->uio_iov[i].iov_base;
+		iov[cnt].iov_len = c;
+		cnt++;
+		len += c;
+	}
+	*lenp = len;
+	return cnt;
+}
+
+void
+uioskip(struct uio *uio, size_t n)
+{
+	KASSERT(n <= uio->uio_resid);
+	while (n > 0 && uio->uio_iovcnt > 0) {
+		struct iovec *iov = uio->uio_iov;
+		size_t c = MIN(iov->iov_len, n);
+
+		iov->iov_base = (char *)iov->iov_base + c;
+		iov->iov_len -= c;
+		uio->uio_resid -= c;
+		uio->uio_offset = (off_t)((uint64_t)uio->uio_offset + c);
+		n -= c;
+		if (iov->iov_len == 0) {
+			uio->uio_iov++;
+			uio->uio_iovcnt--;
+		}
+	}
+}

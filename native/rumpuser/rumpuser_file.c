@@ -80,7 +80,9 @@ rumpuser_iovread(int fd, struct iovec *iov, int iovcnt, int64_t off,
 	if (rumpuser_iofault_hit(fd, RUMPUSER_IOFAULT_READ))
 		return EIO;
 	do {
-		n = preadv(fd, iov, iovcnt, (off_t)off);
+		/* one vector: pread, which spares the host copying the vector */
+		n = iovcnt == 1 ? pread(fd, iov->iov_base, iov->iov_len,
+		    (off_t)off) : preadv(fd, iov, iovcnt, (off_t)off);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return errno;

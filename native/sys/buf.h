@@ -23,6 +23,7 @@
 
 struct vnode;
 struct rump_disk;
+struct iovec;
 
 /* block numbers are 64-bit (the host's daddr_t is an int) */
 typedef int64_t bdaddr_t;
@@ -52,6 +53,13 @@ struct bufcache {
 	kcondvar_t	bc_cv;		/* busy buffers released; the flusher */
 	struct bufhashhead *bc_hash;	/* 1 << bc_hashshift heads; NULL: none yet */
 	unsigned	bc_hashshift;	/* grows with bc_nbufs */
+	/*
+	 * 8 counters per head, after the heads in the same allocation: the
+	 * buffers that start in each 128 KiB region of a disk, hashed
+	 * (collisions add up), so bio_uncached passes over a region none
+	 * starts in at one look.
+	 */
+	uint32_t	*bc_regions;
 	TAILQ_HEAD(, buf) bc_lru;	/* not busy, least recently used first */
 	TAILQ_HEAD(, buf) bc_dirty;	/* delayed writes, oldest first */
 	uint64_t	bc_bytes, bc_limit;
@@ -74,6 +82,23 @@ int	bread(struct vnode *devvp, bdaddr_t blkno, size_t size, struct buf **bpp);
  */
 int	breadn(struct vnode *devvp, bdaddr_t blkno, size_t size, unsigned nra,
 	    struct buf **bpp);
+/*
+ * For reads that bypass the cache (file data the host's page cache keeps
+ * already): how many of the n blocks of size bytes from blkno on are not
+ * in the cache, counted up to the first that is (busy or not, clean or
+ * dirty: that one is read through the cache).  With the VFS lock held no
+ * buffer of a mounted file system's disk appears meanwhile (the flusher
+ * only writes existing ones), so the answer holds until the lock goes.
+ */
+unsigned bio_uncached(struct vnode *devvp, bdaddr_t blkno, size_t size,
+	    unsigned n);
+/*
+ * Read the device from blkno on into the caller's vectors (one host
+ * transfer where the host allows), no buffer made: EIO on a host error,
+ * EFAULT when the host refused a vector's memory.
+ */
+int	bio_read_direct(struct vnode *devvp, bdaddr_t blkno, struct iovec *iov,
+	    int cnt);
 /* The block without reading it (it is about to be overwritten); NULL: ENOMEM. */
 struct buf *getblk(struct vnode *devvp, bdaddr_t blkno, size_t size);
 void	brelse(struct buf *bp);

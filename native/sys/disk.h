@@ -41,7 +41,10 @@ struct rump_disk {
 };
 
 /* dev/dev_disk.c */
-/* Transfer len bytes at byte off of the device; EIO on a host error. */
+/*
+ * Transfer len bytes at byte off of the device; EIO on a host error,
+ * EFAULT when the host refused the memory.
+ */
 int	disk_io(struct rump_disk *d, bool write, uint64_t off, void *buf,
 	    size_t len);
 /* The same for the buffers of iov in turn (iov is used up). */

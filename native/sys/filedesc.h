@@ -110,6 +110,8 @@ int	fd_setcloexec(struct proc *p, int fd, bool on);
 /* Close descriptors in [first, last]; cloexec_only: just mark them. */
 void	fd_close_range(struct proc *p, unsigned first, unsigned last,
 	    bool cloexec_only);
+/* execve: close the descriptors marked close-on-exec. */
+void	fd_closeexec(struct proc *p);
 /*
  * Put fp in the lowest free slot >= minfd of p's table (takes a ref).
  * With fp NULL, only say whether a slot is free (0 or EMFILE).

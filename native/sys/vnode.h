@@ -237,6 +237,7 @@ void	namei_done(struct nameidata *nd);
 /* The starting directory for dirfd (held), or an errno. */
 int	namei_startdir(struct lwp *l, int dirfd, struct vnode **vpp);
 struct vnode *vfs_rootvnode(struct rump_kernel *k);
+struct vnode *vfs_root_get(struct rump_kernel *k);	/* crossing a mount on / */
 
 /* vfs_mount.c */
 int	vfs_mount_root(struct rump_kernel *k);

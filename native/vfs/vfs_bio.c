@@ -20,6 +20,8 @@
 #define BIO_MAXIOV	256		/* buffers in one host transfer */
 #define BIO_SEQRA	(128u << 10)	/* read-ahead of sequential breadn */
 
+#define BIO_REGION_SHIFT 8		/* sectors: 128 KiB regions (bc_regions) */
+
 static unsigned
 bufhash(struct bufcache *bc, struct rump_disk *d, bdaddr_t blkno)
 {
@@ -27,6 +29,32 @@ bufhash(struct bufcache *bc, struct rump_disk *d, bdaddr_t blkno)
 
 	/* multiplicative hashing: the high bits depend on every bit of x */
 	return (unsigned)((x * 0x9e3779b97f4a7c15ull) >> (64 - bc->bc_hashshift));
+}
+
+/*
+ * Region counters per head: metadata buffers lie one to a region, so with
+ * as many counters as buffers most would be taken; with 8 times as many
+ * one region in eight or so shares a counter with a cached one.
+ */
+#define BIO_REGION_PERHEAD_SHIFT 3
+
+/* The counter of the region blkno lies in. */
+static uint32_t *
+bregion(struct bufcache *bc, struct rump_disk *d, bdaddr_t blkno)
+{
+	uint64_t x = (uint64_t)(blkno >> BIO_REGION_SHIFT) ^
+	    ((uint64_t)(uintptr_t)d << 24);
+
+	return &bc->bc_regions[(x * 0x9e3779b97f4a7c15ull) >> (64 -
+	    bc->bc_hashshift - BIO_REGION_PERHEAD_SHIFT)];
+}
+
+/* The bytes of a table of 1 << shift heads and their region counters. */
+static size_t
+bufhash_bytes(unsigned shift)
+{
+	return (sizeof(struct bufhashhead) +
+	    (sizeof(uint32_t) << BIO_REGION_PERHEAD_SHIFT)) << shift;
 }
 
 static struct rump_disk *
@@ -62,10 +90,15 @@ bufhash_resize(struct rump_kernel *k, struct bufcache *bc, unsigned shift)
 	struct buf *bp;
 
 	if (shift != 0) {
-		if ((nh = kmem_alloc(k, sizeof(*nh) << shift)) == NULL)
+		if ((nh = kmem_alloc(k, bufhash_bytes(shift))) == NULL)
 			return;
 		for (size_t i = 0; i < (size_t)1 << shift; i++)
 			LIST_INIT(&nh[i]);
+		bc->bc_regions = (uint32_t *)(void *)(nh + ((size_t)1 << shift));
+		memset(bc->bc_regions, 0, sizeof(uint32_t) <<
+		    (shift + BIO_REGION_PERHEAD_SHIFT));
+	} else {
+		bc->bc_regions = NULL;
 	}
 	bc->bc_hash = nh;
 	bc->bc_hashshift = shift;
@@ -77,9 +110,10 @@ bufhash_resize(struct rump_kernel *k, struct bufcache *bc, unsigned shift)
 			LIST_REMOVE(bp, b_hash);
 			LIST_INSERT_HEAD(&nh[bufhash(bc, bp->b_disk,
 			    bp->b_blkno)], bp, b_hash);
+			(*bregion(bc, bp->b_disk, bp->b_blkno))++;
 		}
 	}
-	kmem_free(k, old, sizeof(*old) << oldshift);
+	kmem_free(k, old, bufhash_bytes(oldshift));
 }
 
 /* Wake whoever waits for bp; cache lock held. */
@@ -129,6 +163,7 @@ bdestroy(struct bufcache *bc, struct buf *bp)
 	KASSERT(bp->b_flags & B_BUSY);
 	bundirty(bc, bp);
 	LIST_REMOVE(bp, b_hash);
+	(*bregion(bc, bp->b_disk, bp->b_blkno))--;
 	bwakeup(bc, bp);
 	bc->bc_bytes -= bp->b_bcount;
 	bc->bc_nbufs--;
@@ -301,6 +336,7 @@ bnew(struct bufcache *bc, struct rump_disk *d, bdaddr_t blkno, size_t size)
 	bp->b_bcount = size;
 	bp->b_flags = B_BUSY;
 	LIST_INSERT_HEAD(&bc->bc_hash[bufhash(bc, d, blkno)], bp, b_hash);
+	(*bregion(bc, d, blkno))++;
 	bc->bc_bytes += size;
 	bc->bc_nbufs++;
 	return bp;
@@ -426,6 +462,40 @@ breadn(struct vnode *devvp, bdaddr_t blkno, size_t size, unsigned nra,
 	if (error == 0)
 		*bpp = bp;
 	return error;
+}
+
+unsigned
+bio_uncached(struct vnode *devvp, bdaddr_t blkno, size_t size, unsigned n)
+{
+	struct rump_disk *d = devvp_disk(devvp);
+	struct bufcache *bc = BC(d);
+	bdaddr_t step = (bdaddr_t)(size >> DEV_BSHIFT);
+	unsigned i;
+
+	mutex_enter(&bc->bc_lock);
+	for (i = bc->bc_hash == NULL ? n : 0; i < n;) {
+		bdaddr_t b = blkno + (bdaddr_t)i * step, next;
+
+		if (*bregion(bc, d, b) == 0) {
+			/* no buffer starts in b's region: pass the blocks that do */
+			next = ((b >> BIO_REGION_SHIFT) + 1) << BIO_REGION_SHIFT;
+			i += (unsigned)((next - b + step - 1) / step);
+			continue;
+		}
+		if (incore(bc, d, b) != NULL)
+			break;
+		i++;
+	}
+	mutex_exit(&bc->bc_lock);
+	return MIN(i, n);
+}
+
+int
+bio_read_direct(struct vnode *devvp, bdaddr_t blkno, struct iovec *iov,
+    int cnt)
+{
+	return disk_iov(devvp_disk(devvp), false, (uint64_t)blkno << DEV_BSHIFT,
+	    iov, cnt);
 }
 
 void

@@ -11,9 +11,12 @@ cwd_init(struct proc *p, struct proc *parent)
 	struct rump_kernel *k = p->p_kernel;
 
 	vfs_enter(k);
-	p->p_cwd = parent != NULL ? parent->p_cwd : k->k_rootvnode;
-	if (p->p_cwd != NULL)
-		vref(p->p_cwd);
+	if (parent != NULL) {
+		p->p_cwd = parent->p_cwd;
+		if (p->p_cwd != NULL)
+			vref(p->p_cwd);
+	} else
+		p->p_cwd = k->k_rootvnode != NULL ? vfs_root_get(k) : NULL;
 	vfs_exit(k);
 	return 0;
 }
@@ -34,9 +37,8 @@ cwd_free(struct proc *p)
 struct vnode *
 cwd_get(struct proc *p)
 {
-	struct vnode *vp = p->p_cwd != NULL ? p->p_cwd :
-	    p->p_kernel->k_rootvnode;
-
-	vref(vp);
-	return vp;
+	if (p->p_cwd == NULL)
+		return vfs_root_get(p->p_kernel);
+	vref(p->p_cwd);
+	return p->p_cwd;
 }

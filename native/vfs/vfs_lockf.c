@@ -210,6 +210,9 @@ lf_fcntl(struct lwp *l, struct file *fp, int cmd, struct flock *fl)
 	default:
 		return EINVAL;
 	}
+	/* before the length moves it: start - 1 and start + l_len stay in range */
+	if (start < 0)
+		return EINVAL;
 	if (fl->l_len > 0) {
 		if (__builtin_add_overflow(start, fl->l_len - 1, &end))
 			return EOVERFLOW;

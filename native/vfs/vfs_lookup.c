@@ -21,6 +21,32 @@ vfs_rootvnode(struct rump_kernel *k)
 	return k->k_rootvnode;
 }
 
+/* The root of what is mounted on vp, repeatedly; consumes the reference. */
+static struct vnode *
+cross_mounts(struct vnode *vp)
+{
+	while (vp->v_mountedhere != NULL) {
+		struct mount *mp = vp->v_mountedhere;
+		struct vnode *root = mp->mnt_op->vfs_root(mp);
+
+		vref(root);
+		vrele(vp);
+		vp = root;
+	}
+	return vp;
+}
+
+/*
+ * The root as paths see it, referenced: a file system mounted on "/"
+ * covers the root tmpfs (an image as a program's whole tree).
+ */
+struct vnode *
+vfs_root_get(struct rump_kernel *k)
+{
+	vref(k->k_rootvnode);
+	return cross_mounts(k->k_rootvnode);
+}
+
 int
 namei_startdir(struct lwp *l, int dirfd, struct vnode **vpp)
 {
@@ -44,21 +70,6 @@ namei_startdir(struct lwp *l, int dirfd, struct vnode **vpp)
 	return 0;
 }
 
-/* The root of what is mounted on vp, repeatedly; consumes the reference. */
-static struct vnode *
-cross_mounts(struct vnode *vp)
-{
-	while (vp->v_mountedhere != NULL) {
-		struct mount *mp = vp->v_mountedhere;
-		struct vnode *root = mp->mnt_op->vfs_root(mp);
-
-		vref(root);
-		vrele(vp);
-		vp = root;
-	}
-	return vp;
-}
-
 /* ".." of dvp: stays at the root, crosses down out of mounted roots. */
 static int
 lookup_dotdot(struct rump_kernel *k, struct vnode *dvp, struct vnode **vpp)
@@ -67,8 +78,7 @@ lookup_dotdot(struct rump_kernel *k, struct vnode *dvp, struct vnode **vpp)
 	    dvp->v_mount->mnt_vnodecovered != NULL)
 		dvp = dvp->v_mount->mnt_vnodecovered;
 	if (dvp == k->k_rootvnode) {
-		vref(dvp);
-		*vpp = dvp;
+		*vpp = vfs_root_get(k);
 		return 0;
 	}
 	return dvp->v_op->vop_lookup(dvp, "..", 2, vpp);
@@ -139,8 +149,7 @@ namei(struct lwp *l, struct nameidata *nd)
 	memcpy(nd->ni_buf, nd->ni_path, len + 1);
 	cp = nd->ni_buf;
 	if (*cp == '/') {
-		dvp = k->k_rootvnode;
-		vref(dvp);
+		dvp = vfs_root_get(k);
 	} else if ((error = namei_startdir(l, nd->ni_dirfd, &dvp)) != 0) {
 		return error;
 	}
@@ -236,8 +245,7 @@ namei(struct lwp *l, struct nameidata *nd)
 			cp = nd->ni_buf;
 			if (*cp == '/') {
 				vrele(dvp);
-				dvp = k->k_rootvnode;
-				vref(dvp);
+				dvp = vfs_root_get(k);
 			}
 			continue;
 		}

@@ -1517,7 +1517,9 @@ put_dirent(void *arg, const struct vdirent *de)
 	memcpy(rec + 16, &rl, 2);
 	rec[18] = (char)de->d_type;
 	memcpy(rec + 19, de->d_name, de->d_namlen);
-	if ((db->error = copyout(rec, db->buf + db->used, reclen)) != 0)
+	/* as an address: the caller's buffer may be NULL (copyout says EFAULT) */
+	if ((db->error = copyout(rec, (void *)((uintptr_t)db->buf + db->used),
+	    reclen)) != 0)
 		return 1;
 	db->used += reclen;
 	return 0;

@@ -198,6 +198,7 @@ ext2_set_reclen(struct ext2_dirent *de, uint32_t len)
 
 struct uio;
 struct buf;
+struct iovec;
 
 struct ext2_node {
 	struct vnode		n_vnode;
@@ -206,6 +207,13 @@ struct ext2_node {
 	bool			n_dirty;	/* the inode copy differs from disk */
 	uint32_t		n_lastblk;	/* allocation hint: last block placed */
 	uint64_t		n_nextlbn;	/* where a sequential read goes on */
+	/*
+	 * The last run direct reads mapped: file blocks [n_maplbn, n_maplbn
+	 * + n_maplen) at disk blocks n_mapb on (0: holes).  Emptied by every
+	 * change of the block map (balloc, truncate).
+	 */
+	uint64_t		n_maplbn, n_mapb;
+	uint32_t		n_maplen;
 	struct ext2_dinode	*n_din;		/* em_isize bytes */
 };
 
@@ -252,6 +260,11 @@ struct buf *ext2fs_getblk(struct ext2_mount *em, uint64_t b);
 /* ext2fs_bread, reading up to nra of the blocks after b with it (breadn). */
 int	ext2fs_breadn(struct ext2_mount *em, uint64_t b, uint32_t nra,
 	    struct buf **bpp);
+/* How many of the n blocks from b on are not cached (bio_uncached). */
+unsigned ext2fs_uncached(struct ext2_mount *em, uint64_t b, unsigned n);
+/* Blocks from b on (checked by the caller) into iov (bio_read_direct). */
+int	ext2fs_read_direct(struct ext2_mount *em, uint64_t b,
+	    struct iovec *iov, int cnt);
 void	ext2fs_fsmodified(struct ext2_mount *em);
 
 /* ext2fs_inode.c */
@@ -276,7 +289,8 @@ dev_t	ext2fs_rdev(const struct ext2_node *n);
 /* The disk block of file block lbn, 0 for a hole. */
 int	ext2fs_bmap(struct ext2_node *n, uint64_t lbn, uint64_t *bnp);
 /* The same, and in *runp how many file blocks from lbn on (at most max, at
- * least 1) lie one after the other on disk from it (1 for a hole). */
+ * least 1) lie one after the other on disk from it; for a hole, how many
+ * holes follow in the same block of numbers (at least 1). */
 int	ext2fs_bmap_run(struct ext2_node *n, uint64_t lbn, uint32_t max,
 	    uint64_t *bnp, uint32_t *runp);
 uint64_t ext2fs_maxfilesize(const struct ext2_mount *em);

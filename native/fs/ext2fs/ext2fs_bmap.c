@@ -79,8 +79,8 @@ ext2fs_indir_get(struct ext2_mount *em, uint64_t b, uint32_t i, uint64_t *out)
 /*
  * How many entries of leaf (a block's worth of numbers or the direct slots)
  * from i on, up to max, map blocks b, b + 1, ...: a run one host transfer
- * can take.  b has been checked; the last block of the run is checked too
- * (the ones between lie in range with it).
+ * can take; for b 0, how many are holes.  b has been checked; the last
+ * block of the run is checked too (the ones between lie in range with it).
  */
 static uint32_t
 leaf_run(struct ext2_mount *em, const uint32_t *leaf, uint32_t i,
@@ -88,6 +88,11 @@ leaf_run(struct ext2_mount *em, const uint32_t *leaf, uint32_t i,
 {
 	uint32_t run = 1;
 
+	if (b == 0) {
+		while (run < max && i + run < nleaf && leaf[i + run] == 0)
+			run++;
+		return run;
+	}
 	while (run < max && i + run < nleaf && leaf[i + run] == b + run)
 		run++;
 	while (run > 1 && !ext2fs_blkok(em, b + run - 1))
@@ -126,7 +131,7 @@ ext2fs_bmap_run(struct ext2_node *n, uint64_t lbn, uint32_t max,
 
 	if ((error = ext2fs_bmap_start(n, lbn, &level, &slot, idx, &b)) != 0)
 		return error;
-	if (level == 0 && b != 0)
+	if (level == 0)
 		run = leaf_run(em, n->n_din->i_block, slot, EXT2_NDADDR, b, max);
 	for (int i = 0; i < level - 1 && b != 0; i++)
 		if ((error = ext2fs_indir_get(em, b, idx[i], &b)) != 0)
@@ -138,7 +143,7 @@ ext2fs_bmap_run(struct ext2_node *n, uint64_t lbn, uint32_t max,
 		if ((error = ext2fs_bread(em, ib, &bp)) != 0)
 			return error;
 		b = ((const uint32_t *)bp->b_data)[idx[level - 1]];
-		if (b != 0 && ext2fs_blkok(em, b))
+		if (b == 0 || ext2fs_blkok(em, b))
 			run = leaf_run(em, bp->b_data, idx[level - 1],
 			    em->em_nindir, b, max);
 		brelse(bp);

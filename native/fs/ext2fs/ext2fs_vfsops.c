@@ -68,6 +68,19 @@ ext2fs_breadn(struct ext2_mount *em, uint64_t b, uint32_t nra,
 	return breadn(em->em_devvp, fsbtodb(em, b), em->em_bsize, nra, bpp);
 }
 
+unsigned
+ext2fs_uncached(struct ext2_mount *em, uint64_t b, unsigned n)
+{
+	return bio_uncached(em->em_devvp, fsbtodb(em, b), em->em_bsize, n);
+}
+
+int
+ext2fs_read_direct(struct ext2_mount *em, uint64_t b, struct iovec *iov,
+    int cnt)
+{
+	return bio_read_direct(em->em_devvp, fsbtodb(em, b), iov, cnt);
+}
+
 struct buf *
 ext2fs_getblk(struct ext2_mount *em, uint64_t b)
 {

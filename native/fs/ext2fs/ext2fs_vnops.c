@@ -71,6 +71,14 @@ uiozero(size_t len, struct uio *uio)
 #define EXT2_READAHEAD	(128 * 1024)
 
 /*
+ * Reads with at least this many bytes of whole blocks take the direct path
+ * for them; smaller ones go through the buffer cache with read-ahead (a
+ * host transfer per few KiB would cost more than the copy it saves).
+ */
+#define EXT2_DIRECT_MIN	(16 * 1024)
+#define EXT2_DIRECT_IOV	64	/* the caller's vectors in one host transfer */
+
+/*
  * The file blocks worth reading from lbn on in one host transfer: the rest
  * of the request, and for a read that goes on where the last one stopped,
  * at least EXT2_READAHEAD bytes; never past the end of the file.
@@ -88,13 +96,106 @@ read_want(struct ext2_node *n, struct uio *uio, uint64_t lbn, uint64_t size)
 	return (uint32_t)MIN(last - lbn + 1, UINT32_MAX);
 }
 
+/* One whole block through the buffer cache (b 0: a hole). */
+static int
+read_block(struct ext2_mount *em, uint64_t b, struct uio *uio)
+{
+	struct buf *bp;
+	int error;
+
+	if (b == 0)
+		return uiozero(em->em_bsize, uio);
+	if ((error = ext2fs_bread(em, b, &bp)) != 0)
+		return error;
+	error = uiomove(bp->b_data, em->em_bsize, uio);
+	brelse(bp);
+	return error;
+}
+
+/*
+ * The run of blocks from lbn on, as ext2fs_bmap_run gives it up to the end
+ * of its block of numbers, kept in the node for the reads that follow.
+ */
+static int
+map_run(struct ext2_node *n, uint64_t lbn, uint64_t *bp, uint32_t *runp)
+{
+	uint64_t skip;
+	int error;
+
+	if (lbn < n->n_maplbn || lbn - n->n_maplbn >= n->n_maplen) {
+		n->n_maplen = 0;
+		if ((error = ext2fs_bmap_run(n, lbn, UINT32_MAX, &n->n_mapb,
+		    &n->n_maplen)) != 0) {
+			n->n_maplen = 0;
+			return error;
+		}
+		n->n_maplbn = lbn;
+	}
+	skip = lbn - n->n_maplbn;
+	*bp = n->n_mapb == 0 ? 0 : n->n_mapb + skip;
+	*runp = n->n_maplen - (uint32_t)skip;
+	return 0;
+}
+
+/*
+ * The direct path: up to nblk whole blocks from the uio's offset (a block
+ * boundary) on, moved straight between the disk and the caller's buffers,
+ * one host read per run of blocks that lie one after the other on disk and
+ * are not in the buffer cache, so the data is copied once (by the host,
+ * out of its page cache, which caches the image already: nothing is kept
+ * here).  A block the cache holds (clean, dirty, being written) is copied
+ * from there: it may be newer than the disk.  Holes are zeroed in place.
+ * Moves at least one block unless it fails.
+ */
+static int
+read_direct(struct ext2_node *n, struct uio *uio, uint64_t nblk)
+{
+	struct ext2_mount *em = E2MP(n);
+	uint64_t lbn = (uint64_t)uio->uio_offset >> em->em_bshift, b;
+	struct iovec iov[EXT2_DIRECT_IOV];
+	uint32_t run;
+	size_t len;
+	int cnt, error;
+
+	if ((error = map_run(n, lbn, &b, &run)) != 0)
+		return error;
+	run = (uint32_t)MIN(run, nblk);
+	if (b != 0)
+		run = ext2fs_uncached(em, b, run);
+	if (run == 0)
+		return read_block(em, b, uio);
+	/* as many whole blocks as the vectors hold, up to a bad address */
+	cnt = uiovec(uio, (size_t)run << em->em_bshift, iov, EXT2_DIRECT_IOV,
+	    &len);
+	for (int i = 0; i < cnt; i++) {
+		if (!useraddr_ok(iov[i].iov_base, iov[i].iov_len)) {
+			for (len = 0; i > 0; i--)
+				len += iov[i - 1].iov_len;
+			break;
+		}
+	}
+	len &= ~(size_t)(em->em_bsize - 1);
+	if (len == 0)	/* tiny vectors or a bad address: uiomove sorts it */
+		return read_block(em, b, uio);
+	cnt = uiovec(uio, len, iov, EXT2_DIRECT_IOV, &len);
+	if (b == 0) {
+		for (int i = 0; i < cnt; i++)
+			memset(iov[i].iov_base, 0, iov[i].iov_len);
+	} else if ((error = ext2fs_read_direct(em, b, iov, cnt)) != 0) {
+		return error;
+	}
+	uioskip(uio, len);
+	return 0;
+}
+
 static int
 ext2fs_read(struct vnode *vp, struct uio *uio, int ioflag)
 {
 	struct ext2_node *n = VTOE2(vp);
 	struct ext2_mount *em = E2MP(n);
-	uint64_t size = ext2fs_size(n), b = 0;
+	uint64_t size = ext2fs_size(n), b = 0, end;
 	uint32_t run = 0;	/* blocks left in the contiguous run at b */
+	bool direct;
 	int error = 0;
 
 	if (vp->v_type == VDIR)
@@ -103,6 +204,11 @@ ext2fs_read(struct vnode *vp, struct uio *uio, int ioflag)
 		return EINVAL;
 	if (uio->uio_offset < 0)
 		return EINVAL;
+	/* whole blocks worth the direct path: partial ones read no more */
+	end = MIN((uint64_t)uio->uio_offset + uio->uio_resid, size);
+	direct = (end & ~(uint64_t)(em->em_bsize - 1)) >= EXT2_DIRECT_MIN +
+	    (((uint64_t)uio->uio_offset + em->em_bsize - 1) &
+	    ~(uint64_t)(em->em_bsize - 1));
 	while (uio->uio_resid > 0 && (uint64_t)uio->uio_offset < size) {
 		uint64_t off = (uint64_t)uio->uio_offset;
 		uint64_t lbn = off >> em->em_bshift;
@@ -111,12 +217,21 @@ ext2fs_read(struct vnode *vp, struct uio *uio, int ioflag)
 		    uio->uio_resid), size - off);
 		struct buf *bp;
 
+		if (direct && bo == 0 && cnt == em->em_bsize) {
+			error = read_direct(n, uio, (end >> em->em_bshift) -
+			    lbn);
+			run = 0;
+			if (error != 0)
+				break;
+			continue;
+		}
 		if (run == 0 && (error = ext2fs_bmap_run(n, lbn,
 		    read_want(n, uio, lbn, size), &b, &run)) != 0)
 			break;
 		if (b == 0) {
 			error = uiozero(cnt, uio);
-		} else if ((error = ext2fs_breadn(em, b, run - 1, &bp)) == 0) {
+		} else if ((error = ext2fs_breadn(em, b, direct ? 0 : run - 1,
+		    &bp)) == 0) {
 			error = uiomove((char *)bp->b_data + bo, cnt, uio);
 			brelse(bp);
 			b++;

@@ -104,6 +104,7 @@ balloc(struct ext2_node *n, uint64_t lbn, bool zero, uint64_t *bnp)
 	uint64_t b;
 	int level, error;
 
+	n->n_maplen = 0;	/* the block map may change */
 	if ((level = ext2fs_bmap_path(em, lbn, &slot, idx)) < 0)
 		return EFBIG;
 	b = n->n_din->i_block[slot];
@@ -276,6 +277,7 @@ ext2fs_truncate(struct ext2_node *n, uint64_t size)
 	uint64_t old = ext2fs_size(n);
 	int error;
 
+	n->n_maplen = 0;	/* the block map may change */
 	if (ext2fs_vtype(n) == VREG && size > max_size(em))
 		return EFBIG;
 	if (has_blocks(n)) {

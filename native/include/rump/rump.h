@@ -107,6 +107,11 @@ void rump_lwproc_switch(struct lwp *l);
  */
 void rump_lwproc_releaselwp(void);
 /*
+ * execve(2)'s effect on the current process's descriptors: close those
+ * marked close-on-exec.  Returns 0, or ENXIO with no current lwp.
+ */
+int rump_lwproc_execclose(void);
+/*
  * Mark the current lwp as an event-loop thread (on != 0): a call that would
  * sleep fails with EAGAIN instead, as if the descriptor were non-blocking.
  */
