@@ -3,6 +3,7 @@
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import http from 'node:http';
+import { cc } from './cli/cc.js';
 import { commands, runCli } from './cli/index.js';
 import { RUN_USAGE, run } from './cli/run.js';
 import { SERVE_USAGE, ServeUsage, serveCommand } from './cli/serve.js';
@@ -24,6 +25,8 @@ Commands:
   serve --listen URL [--disk ...] [--mount ...] [--net ...] [--keep-root]
                        boot a kernel and serve its system calls to programs
                        run with RUMP_SERVER=URL ('rumpkit serve --help')
+  cc [CC ARGS...]      compile and link a C program with a kernel into one
+                       executable (link mode: docs/link-mode.md)
   version              print the version
   help                 show this help
 
@@ -157,6 +160,8 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`rumpkit serve: ${(e as Error).message}\n`);
         return 1;
       }
+    case 'cc':
+      return cc(rest);
     case 'version':
     case '--version':
       process.stdout.write(`rumpkit ${version}\n`);
