@@ -79,7 +79,7 @@ function setup(): void {
 /** rumpkit serve with the remote image on /: the child, once it prints its URL. */
 async function startServer(): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli.ts'), 'serve', '--listen', sock,
-    '--disk', `key=/dev/ld0,path=${rimg}`, '--mount', 'ext2:/dev/ld0:/'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--disk', `key=/dev/ld0,path=${rimg}`, '--mount', 'ext2:/dev/ld0:/'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr!.on('data', (b: Buffer) => (err += b));
