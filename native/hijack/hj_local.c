@@ -225,6 +225,15 @@ open_fds(unsigned char *set, int max)
 		    0;
 }
 
+/*
+ * The buffer cache of a program's kernel: half the default.  Its disks are
+ * host files, already in the host's page cache; a bigger cache only spreads
+ * the program over more fresh memory.  cp -a of 10,000 small files filled
+ * 64 MiB and ran a third slower than with 32 MiB (page faults, and every
+ * lookup and allocation missing the CPU's caches more often).
+ */
+#define BUFCACHE	(32u << 20)
+
 /* the process-wide default kernel: the program's threads all use it */
 static void *
 boot(void)
@@ -234,6 +243,7 @@ boot(void)
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.hostname = "rumpkit";
+	cfg.bufcache = BUFCACHE;
 	if (c != NULL && strcmp(c, "1") == 0)
 		cfg.console = console;
 	return rump_kernel_boot(&cfg);
