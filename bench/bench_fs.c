@@ -26,6 +26,8 @@
 #include <rump/rump.h>
 #include <rump/rump_syscalls.h>
 
+#include "bench.h"
+
 #define MAXBATCH	16
 #define SEQ_ROUNDS	3
 
@@ -73,28 +75,6 @@ now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int
-cmpd(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmpd);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static void
-die(const char *what)
-{
-	fprintf(stderr, "bench_fs: %s: %s\n", what, strerror(errno));
-	exit(1);
 }
 
 /* ns per call of one measured operation, on one side */

@@ -26,6 +26,8 @@
 #include <rump/rump.h>
 #include <rump/rump_syscalls.h>
 
+#include "bench.h"
+
 #define MAXBATCH		32
 #define BOOT_WARMUP		500
 #define BOOT_PER_BATCH		5000
@@ -33,49 +35,6 @@
 #define GETPID_HOST_CALLS	200000
 
 static volatile long sink;	/* keeps call results alive */
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The q-quantile of v[0..n), which this sorts. */
-static uint64_t
-quantile_u64(uint64_t *v, size_t n, double q)
-{
-	qsort(v, n, sizeof(*v), cmp_u64);
-	return v[(size_t)(q * (double)(n - 1) + 0.5)];
-}
-
-static double
-median_double(const double *v, size_t n)
-{
-	double s[MAXBATCH];
-
-	memcpy(s, v, n * sizeof(*v));
-	qsort(s, n, sizeof(*s), cmp_double);
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-}
 
 static void
 print_doubles(const char *name, const double *v, size_t n)
@@ -266,7 +225,7 @@ static void
 bench_getpid(unsigned nbatch)
 {
 	struct rump_kernel *k = boot_or_die();
-	double rump[MAXBATCH], host[MAXBATCH];
+	double rump[MAXBATCH], host[MAXBATCH], rs[MAXBATCH], hs[MAXBATCH];
 	pid_t pid;
 
 	if (rump_kernel_enter(k) != 0 || (pid = rump_sys_getpid()) != 1) {
@@ -283,9 +242,12 @@ bench_getpid(unsigned nbatch)
 	rump_kernel_leave();
 	halt_or_die(k);
 
+	/* median() sorts: the batches are reported in the order they ran */
+	memcpy(rs, rump, nbatch * sizeof(*rump));
+	memcpy(hs, host, nbatch * sizeof(*host));
 	printf("\"getpid\":{\"rump_ns\":%.3f,\"host_ns\":%.3f,"
 	    "\"rump_calls_per_batch\":%u,\"host_calls_per_batch\":%u,",
-	    median_double(rump, nbatch), median_double(host, nbatch),
+	    median(rs, nbatch), median(hs, nbatch),
 	    GETPID_RUMP_CALLS, GETPID_HOST_CALLS);
 	print_doubles("rump_batches_ns", rump, nbatch);
 	printf(",");

@@ -36,25 +36,11 @@
 #include <rump/rump_net.h>
 #include <rump/rump_syscalls.h>
 
+#include "bench.h"
+
 #define CHUNK		(128 * 1024)
 #define REMOTE_PORT	7000
 #define MAXBATCH	16
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void
-die(const char *what)
-{
-	fprintf(stderr, "bench_net: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
 
 /* Children die with the benchmark. */
 #include <sys/prctl.h>
@@ -300,21 +286,6 @@ run_rtt(const struct side *s, unsigned trips)
 		CALL(s->srvk, close, a.lfd);
 	}
 	return (double)(t1 - t0) / trips;
-}
-
-static int
-cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_d);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static unsigned shmif_mtu;	/* -M; 0: the interface's default */

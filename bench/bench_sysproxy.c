@@ -26,6 +26,8 @@
 #include <rump/rump_syscalls.h>
 #include <rump/rump_sysproxy.h>
 
+#include "bench.h"
+
 int rumpclient_init(void);
 int rumpclient_syscall(long nr, const long *args, long *retval);
 
@@ -41,22 +43,6 @@ struct cmd {
 	int	kind;
 	unsigned n;
 };
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static void
-die(const char *what)
-{
-	fprintf(stderr, "bench_sysproxy: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
 
 static void
 full(int fd, void *p, size_t n, int send_it)
@@ -139,14 +125,6 @@ client_main(int cmdfd, int pingfd)
 	_exit(0);
 }
 
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -224,9 +202,8 @@ main(int argc, char **argv)
 	rmdir(dir);
 	printf("{\"trips\":%u,\"batches\":%d", trips, batches);
 	for (int kd = 0; kd < NKIND; kd++) {
-		qsort(res[kd], (size_t)batches, sizeof(res[kd][0]), cmp_u64);
-		printf(",\"%s_ns\":%llu", kind_name[kd],
-		    (unsigned long long)res[kd][batches / 2]);
+		printf(",\"%s_ns\":%llu", kind_name[kd], (unsigned long long)
+		    quantile_u64(res[kd], (size_t)batches, 0.5));
 	}
 	printf("}\n");
 	return 0;

@@ -7,6 +7,7 @@
 //   native/gen/sysent.c                   the kernel's dispatch table, struct checks
 //   native/gen/addon_sys.inc              N-API wrappers (included by the addon)
 //   native/gen/addon_constants.inc        constants exported to TypeScript
+//   native/gen/hijack_stubs.inc           librumphijack's pass-through libc functions
 //   src/gen/sys.ts                        the typed k.sys.* bindings
 //
 // Files are rewritten only when their content changes.  Run: node syscalls/gen.mjs
@@ -335,6 +336,36 @@ let sysroleRow;
       `\treturn (${sc.ret})rv[0];`, '}', '');
   }
   emit('native/gen/rumpclient_syscalls.c', lines.join('\n'));
+}
+
+// librumphijack's plain interposed functions: each libc name an entry lists
+// in `libc` is that call with the same C arguments, so it passes them on
+// unchanged (native/hijack/hj_stubs.c includes this).  The *64 names share
+// the layout of the call's own types on x86-64; the file that includes
+// this declares none of them, so their libc prototypes cannot clash.
+{
+  // a fixed count is an array in libc's prototypes (int sv[2])
+  const libcDecl = (a) => (a.fixed ? `${a.ctype.replace(/\s*\*$/, '')} ${a.name}[${a.fixed}]` : cDecl(a));
+  const lines = [`/* ${BANNER} */`, ''];
+  const tags = new Set();
+  for (const sc of table) {
+    for (const a of sc.libc ? sc.args : []) {
+      if (a.base.startsWith('struct ')) tags.add(a.base);
+    }
+  }
+  for (const t of [...tags].sort()) lines.push(`${t};`);
+  lines.push('');
+  const libcSeen = new Set();
+  for (const sc of table) {
+    for (const fn of sc.libc ?? []) {
+      if (libcSeen.has(fn)) throw new Error(`${sc.name}: libc ${fn} is listed twice`);
+      libcSeen.add(fn);
+      const regs = [...sc.args.map((a) => a.name), '0', '0', '0', '0', '0', '0'].slice(0, 6);
+      lines.push(`EXPORT ${sc.ret}`, `${fn}(${sc.args.length ? sc.args.map(libcDecl).join(', ') : 'void'})`, '{',
+        `\treturn (${sc.ret})HJ_SYS(SYS_${sc.sys}, ${regs.join(', ')});`, '}', '');
+    }
+  }
+  emit('native/gen/hijack_stubs.inc', lines.join('\n'));
 }
 
 // N-API wrappers.  The calling process's slot and every scalar argument

@@ -29,6 +29,12 @@
 //
 // flags:
 //   blocking         may sleep; TypeScript will get an async form
+//
+// libc: the libc functions that are this call with the very same C arguments
+// (the *64 names too: the same layout on x86-64).  librumphijack interposes
+// each with a generated pass-through (native/gen/hijack_stubs.inc); any
+// libc function that adds, drops or rewrites an argument is hand-written in
+// native/hijack/.
 
 export const syscalls = [
   // identity (kern_prot.c)
@@ -66,18 +72,18 @@ export const syscalls = [
   },
 
   // descriptors (kern_descrip.c, sys_eventfd.c)
-  { name: 'close', ret: 'int', args: ['int fd:fd'] },
+  { name: 'close', libc: ['close'], ret: 'int', args: ['int fd:fd'] },
   { name: 'close_range', ret: 'int', args: ['unsigned int first', 'unsigned int last', 'unsigned int flags'] },
-  { name: 'dup', ret: 'int', args: ['int oldfd:fd'] },
-  { name: 'dup2', ret: 'int', args: ['int oldfd:fd', 'int newfd:fd'] },
-  { name: 'dup3', ret: 'int', args: ['int oldfd:fd', 'int newfd:fd', 'int flags'] },
+  { name: 'dup', libc: ['dup'], ret: 'int', args: ['int oldfd:fd'] },
+  { name: 'dup2', libc: ['dup2'], ret: 'int', args: ['int oldfd:fd', 'int newfd:fd'] },
+  { name: 'dup3', libc: ['dup3'], ret: 'int', args: ['int oldfd:fd', 'int newfd:fd', 'int flags'] },
   { name: 'fcntl', ret: 'int', flags: ['blocking'], args: ['int fd:fd', 'int cmd', 'long arg'] },
   {
     name: 'fcntl_lock', alias: 'fcntl', ret: 'int', flags: ['blocking'],
     doc: 'fcntl with F_GETLK, F_SETLK or F_SETLKW: the lock travels both ways.',
     args: ['int fd:fd', 'int cmd', 'struct flock *lock:struct_inout'],
   },
-  { name: 'flock', ret: 'int', flags: ['blocking'], args: ['int fd:fd', 'int operation'] },
+  { name: 'flock', libc: ['flock'], ret: 'int', flags: ['blocking'], args: ['int fd:fd', 'int operation'] },
   { name: 'eventfd2', ret: 'int', args: ['unsigned int initval', 'int flags'] },
   { name: 'ioctl', ret: 'int', args: ['int fd:fd', 'unsigned long request', 'long arg'] },
   {
@@ -87,18 +93,18 @@ export const syscalls = [
   },
 
   // I/O (sys_generic.c, vfs_syscalls.c)
-  { name: 'read', ret: 'ssize_t', flags: ['blocking'], args: ['int fd:fd', 'void *buf:out[count]', 'size_t count'] },
-  { name: 'write', ret: 'ssize_t', flags: ['blocking'], args: ['int fd:fd', 'const void *buf:in[count]', 'size_t count'] },
+  { name: 'read', libc: ['read'], ret: 'ssize_t', flags: ['blocking'], args: ['int fd:fd', 'void *buf:out[count]', 'size_t count'] },
+  { name: 'write', libc: ['write'], ret: 'ssize_t', flags: ['blocking'], args: ['int fd:fd', 'const void *buf:in[count]', 'size_t count'] },
   {
-    name: 'pread64', ret: 'ssize_t', flags: ['blocking'],
+    name: 'pread64', libc: ['pread', 'pread64'], ret: 'ssize_t', flags: ['blocking'],
     args: ['int fd:fd', 'void *buf:out[count]', 'size_t count', 'off_t offset'],
   },
   {
-    name: 'pwrite64', ret: 'ssize_t', flags: ['blocking'],
+    name: 'pwrite64', libc: ['pwrite', 'pwrite64'], ret: 'ssize_t', flags: ['blocking'],
     args: ['int fd:fd', 'const void *buf:in[count]', 'size_t count', 'off_t offset'],
   },
-  { name: 'readv', ret: 'ssize_t', flags: ['blocking'], args: ['int fd:fd', 'const struct iovec *iov:iov_out[iovcnt]', 'int iovcnt'] },
-  { name: 'writev', ret: 'ssize_t', flags: ['blocking'], args: ['int fd:fd', 'const struct iovec *iov:iov_in[iovcnt]', 'int iovcnt'] },
+  { name: 'readv', libc: ['readv'], ret: 'ssize_t', flags: ['blocking'], args: ['int fd:fd', 'const struct iovec *iov:iov_out[iovcnt]', 'int iovcnt'] },
+  { name: 'writev', libc: ['writev'], ret: 'ssize_t', flags: ['blocking'], args: ['int fd:fd', 'const struct iovec *iov:iov_in[iovcnt]', 'int iovcnt'] },
   {
     name: 'preadv', ret: 'ssize_t', flags: ['blocking'],
     args: ['int fd:fd', 'const struct iovec *iov:iov_out[iovcnt]', 'int iovcnt', 'unsigned long pos_l', 'unsigned long pos_h'],
@@ -107,7 +113,7 @@ export const syscalls = [
     name: 'pwritev', ret: 'ssize_t', flags: ['blocking'],
     args: ['int fd:fd', 'const struct iovec *iov:iov_in[iovcnt]', 'int iovcnt', 'unsigned long pos_l', 'unsigned long pos_h'],
   },
-  { name: 'lseek', ret: 'off_t', args: ['int fd:fd', 'off_t offset', 'int whence'] },
+  { name: 'lseek', libc: ['lseek', 'lseek64'], ret: 'off_t', args: ['int fd:fd', 'off_t offset', 'int whence'] },
 
   // names and files (vfs_syscalls.c)
   { name: 'open', ret: 'int', flags: ['blocking'], args: ['const char *path:path', 'int flags', 'mode_t mode'] },
@@ -118,73 +124,73 @@ export const syscalls = [
   { name: 'creat', ret: 'int', args: ['const char *path:path', 'mode_t mode'] },
   { name: 'stat', ret: 'int', args: ['const char *path:path', 'struct stat *statbuf:struct_out'] },
   { name: 'lstat', ret: 'int', args: ['const char *path:path', 'struct stat *statbuf:struct_out'] },
-  { name: 'fstat', ret: 'int', args: ['int fd:fd', 'struct stat *statbuf:struct_out'] },
+  { name: 'fstat', libc: ['fstat', 'fstat64'], ret: 'int', args: ['int fd:fd', 'struct stat *statbuf:struct_out'] },
   {
-    name: 'newfstatat', ret: 'int',
+    name: 'newfstatat', libc: ['fstatat', 'fstatat64'], ret: 'int',
     args: ['int dirfd:fd', 'const char *path:path', 'struct stat *statbuf:struct_out', 'int flags'],
   },
   {
-    name: 'statx', ret: 'int',
+    name: 'statx', libc: ['statx'], ret: 'int',
     args: ['int dirfd:fd', 'const char *path:path', 'int flags', 'unsigned int mask', 'struct statx *statxbuf:struct_out'],
   },
   { name: 'access', ret: 'int', args: ['const char *path:path', 'int mode'] },
   { name: 'faccessat', ret: 'int', args: ['int dirfd:fd', 'const char *path:path', 'int mode'] },
-  { name: 'faccessat2', ret: 'int', args: ['int dirfd:fd', 'const char *path:path', 'int mode', 'int flags'] },
+  { name: 'faccessat2', libc: ['faccessat'], ret: 'int', args: ['int dirfd:fd', 'const char *path:path', 'int mode', 'int flags'] },
   { name: 'mkdir', ret: 'int', args: ['const char *path:path', 'mode_t mode'] },
-  { name: 'mkdirat', ret: 'int', args: ['int dirfd:fd', 'const char *path:path', 'mode_t mode'] },
+  { name: 'mkdirat', libc: ['mkdirat'], ret: 'int', args: ['int dirfd:fd', 'const char *path:path', 'mode_t mode'] },
   { name: 'rmdir', ret: 'int', args: ['const char *path:path'] },
   { name: 'unlink', ret: 'int', args: ['const char *path:path'] },
-  { name: 'unlinkat', ret: 'int', args: ['int dirfd:fd', 'const char *path:path', 'int flags'] },
+  { name: 'unlinkat', libc: ['unlinkat'], ret: 'int', args: ['int dirfd:fd', 'const char *path:path', 'int flags'] },
   { name: 'rename', ret: 'int', args: ['const char *oldpath:path', 'const char *newpath:path'] },
   {
     name: 'renameat', ret: 'int',
     args: ['int olddirfd:fd', 'const char *oldpath:path', 'int newdirfd:fd', 'const char *newpath:path'],
   },
   {
-    name: 'renameat2', ret: 'int',
+    name: 'renameat2', libc: ['renameat2'], ret: 'int',
     args: ['int olddirfd:fd', 'const char *oldpath:path', 'int newdirfd:fd', 'const char *newpath:path',
       'unsigned int flags'],
   },
   { name: 'link', ret: 'int', args: ['const char *oldpath:path', 'const char *newpath:path'] },
   {
-    name: 'linkat', ret: 'int',
+    name: 'linkat', libc: ['linkat'], ret: 'int',
     args: ['int olddirfd:fd', 'const char *oldpath:path', 'int newdirfd:fd', 'const char *newpath:path', 'int flags'],
   },
   { name: 'symlink', ret: 'int', args: ['const char *target:str', 'const char *linkpath:path'] },
-  { name: 'symlinkat', ret: 'int', args: ['const char *target:str', 'int newdirfd:fd', 'const char *linkpath:path'] },
+  { name: 'symlinkat', libc: ['symlinkat'], ret: 'int', args: ['const char *target:str', 'int newdirfd:fd', 'const char *linkpath:path'] },
   { name: 'readlink', ret: 'ssize_t', args: ['const char *path:path', 'char *buf:out[bufsiz]', 'size_t bufsiz'] },
   {
-    name: 'readlinkat', ret: 'ssize_t',
+    name: 'readlinkat', libc: ['readlinkat'], ret: 'ssize_t',
     args: ['int dirfd:fd', 'const char *path:path', 'char *buf:out[bufsiz]', 'size_t bufsiz'],
   },
   { name: 'getdents64', ret: 'int', args: ['int fd:fd', 'void *dirp:out[count]', 'unsigned int count'] },
   { name: 'chmod', ret: 'int', args: ['const char *path:path', 'mode_t mode'] },
-  { name: 'fchmod', ret: 'int', args: ['int fd:fd', 'mode_t mode'] },
+  { name: 'fchmod', libc: ['fchmod'], ret: 'int', args: ['int fd:fd', 'mode_t mode'] },
   { name: 'fchmodat', ret: 'int', args: ['int dirfd:fd', 'const char *path:path', 'mode_t mode'] },
   { name: 'chown', ret: 'int', args: ['const char *path:path', 'uid_t owner', 'gid_t group'] },
-  { name: 'fchown', ret: 'int', args: ['int fd:fd', 'uid_t owner', 'gid_t group'] },
+  { name: 'fchown', libc: ['fchown'], ret: 'int', args: ['int fd:fd', 'uid_t owner', 'gid_t group'] },
   { name: 'lchown', ret: 'int', args: ['const char *path:path', 'uid_t owner', 'gid_t group'] },
   {
-    name: 'fchownat', ret: 'int',
+    name: 'fchownat', libc: ['fchownat'], ret: 'int',
     args: ['int dirfd:fd', 'const char *path:path', 'uid_t owner', 'gid_t group', 'int flags'],
   },
   {
-    name: 'utimensat', ret: 'int',
+    name: 'utimensat', libc: ['utimensat'], ret: 'int',
     args: ['int dirfd:fd', 'const char *path:path?', 'const struct timespec *times:struct_in[2]?', 'int flags'],
   },
-  { name: 'truncate', ret: 'int', args: ['const char *path:path', 'off_t length'] },
-  { name: 'ftruncate', ret: 'int', args: ['int fd:fd', 'off_t length'] },
-  { name: 'fallocate', ret: 'int', args: ['int fd:fd', 'int mode', 'off_t offset', 'off_t len'] },
-  { name: 'fsync', ret: 'int', args: ['int fd:fd'] },
-  { name: 'fdatasync', ret: 'int', args: ['int fd:fd'] },
+  { name: 'truncate', libc: ['truncate', 'truncate64'], ret: 'int', args: ['const char *path:path', 'off_t length'] },
+  { name: 'ftruncate', libc: ['ftruncate', 'ftruncate64'], ret: 'int', args: ['int fd:fd', 'off_t length'] },
+  { name: 'fallocate', libc: ['fallocate', 'fallocate64'], ret: 'int', args: ['int fd:fd', 'int mode', 'off_t offset', 'off_t len'] },
+  { name: 'fsync', libc: ['fsync'], ret: 'int', args: ['int fd:fd'] },
+  { name: 'fdatasync', libc: ['fdatasync'], ret: 'int', args: ['int fd:fd'] },
   { name: 'sync', ret: 'int', args: [] },
-  { name: 'chdir', ret: 'int', args: ['const char *path:path'] },
-  { name: 'fchdir', ret: 'int', args: ['int fd:fd'] },
+  { name: 'chdir', libc: ['chdir'], ret: 'int', args: ['const char *path:path'] },
+  { name: 'fchdir', libc: ['fchdir'], ret: 'int', args: ['int fd:fd'] },
   { name: 'getcwd', ret: 'int', args: ['char *buf:out[size]', 'size_t size'] },
   { name: 'mknod', ret: 'int', args: ['const char *path:path', 'mode_t mode', 'dev_t dev'] },
-  { name: 'mknodat', ret: 'int', args: ['int dirfd:fd', 'const char *path:path', 'mode_t mode', 'dev_t dev'] },
-  { name: 'statfs', ret: 'int', args: ['const char *path:path', 'struct statfs *buf:struct_out'] },
-  { name: 'fstatfs', ret: 'int', args: ['int fd:fd', 'struct statfs *buf:struct_out'] },
+  { name: 'mknodat', libc: ['mknodat'], ret: 'int', args: ['int dirfd:fd', 'const char *path:path', 'mode_t mode', 'dev_t dev'] },
+  { name: 'statfs', libc: ['statfs', 'statfs64'], ret: 'int', args: ['const char *path:path', 'struct statfs *buf:struct_out'] },
+  { name: 'fstatfs', libc: ['fstatfs', 'fstatfs64'], ret: 'int', args: ['int fd:fd', 'struct statfs *buf:struct_out'] },
   {
     name: 'mount', ret: 'int',
     args: ['const char *source:str?', 'const char *target:path', 'const char *fstype:str?', 'unsigned long flags',
@@ -196,7 +202,7 @@ export const syscalls = [
   { name: 'pipe', ret: 'int', args: ['int *fds:out[2]'] },
   { name: 'pipe2', ret: 'int', args: ['int *fds:out[2]', 'int flags'] },
   {
-    name: 'poll', ret: 'int', flags: ['blocking'],
+    name: 'poll', libc: ['poll'], ret: 'int', flags: ['blocking'],
     args: ['struct pollfd *fds:inout[nfds]?', 'unsigned long nfds', 'int timeout'],
   },
   {
@@ -205,20 +211,20 @@ export const syscalls = [
       'const void *sigmask:in[sigsetsize]?', 'size_t sigsetsize'],
   },
   {
-    name: 'select', ret: 'int', flags: ['blocking'],
+    name: 'select', libc: ['select'], ret: 'int', flags: ['blocking'],
     args: ['int nfds', 'fd_set *readfds:struct_inout?', 'fd_set *writefds:struct_inout?',
       'fd_set *exceptfds:struct_inout?', 'struct timeval *timeout:struct_inout?'],
   },
 
   // epoll (sys_epoll.c)
-  { name: 'epoll_create', ret: 'int', args: ['int size'] },
-  { name: 'epoll_create1', ret: 'int', args: ['int flags'] },
+  { name: 'epoll_create', libc: ['epoll_create'], ret: 'int', args: ['int size'] },
+  { name: 'epoll_create1', libc: ['epoll_create1'], ret: 'int', args: ['int flags'] },
   {
-    name: 'epoll_ctl', ret: 'int',
+    name: 'epoll_ctl', libc: ['epoll_ctl'], ret: 'int',
     args: ['int epfd:fd', 'int op', 'int fd:fd', 'struct epoll_event *event:struct_in?'],
   },
   {
-    name: 'epoll_wait', ret: 'int', flags: ['blocking'],
+    name: 'epoll_wait', libc: ['epoll_wait'], ret: 'int', flags: ['blocking'],
     args: ['int epfd:fd', 'struct epoll_event *events:out[maxevents]', 'int maxevents', 'int timeout'],
   },
   {
@@ -228,55 +234,55 @@ export const syscalls = [
   },
 
   // sockets (net/uipc_syscalls.c)
-  { name: 'socket', ret: 'int', args: ['int domain', 'int type', 'int protocol'] },
-  { name: 'socketpair', ret: 'int', args: ['int domain', 'int type', 'int protocol', 'int *sv:out[2]'] },
-  { name: 'bind', ret: 'int', args: ['int sockfd:fd', 'const struct sockaddr *addr:in[addrlen]', 'socklen_t addrlen'] },
-  { name: 'listen', ret: 'int', args: ['int sockfd:fd', 'int backlog'] },
+  { name: 'socket', libc: ['socket'], ret: 'int', args: ['int domain', 'int type', 'int protocol'] },
+  { name: 'socketpair', libc: ['socketpair'], ret: 'int', args: ['int domain', 'int type', 'int protocol', 'int *sv:out[2]'] },
+  { name: 'bind', libc: ['bind'], ret: 'int', args: ['int sockfd:fd', 'const struct sockaddr *addr:in[addrlen]', 'socklen_t addrlen'] },
+  { name: 'listen', libc: ['listen'], ret: 'int', args: ['int sockfd:fd', 'int backlog'] },
   {
     name: 'accept', ret: 'int', flags: ['blocking'],
     args: ['int sockfd:fd', 'struct sockaddr *addr:vrout[addrlen]?', 'socklen_t *addrlen:vrlen?'],
   },
   {
-    name: 'accept4', ret: 'int', flags: ['blocking'],
+    name: 'accept4', libc: ['accept4'], ret: 'int', flags: ['blocking'],
     args: ['int sockfd:fd', 'struct sockaddr *addr:vrout[addrlen]?', 'socklen_t *addrlen:vrlen?', 'int flags'],
   },
   {
-    name: 'connect', ret: 'int', flags: ['blocking'],
+    name: 'connect', libc: ['connect'], ret: 'int', flags: ['blocking'],
     args: ['int sockfd:fd', 'const struct sockaddr *addr:in[addrlen]', 'socklen_t addrlen'],
   },
-  { name: 'shutdown', ret: 'int', args: ['int sockfd:fd', 'int how'] },
+  { name: 'shutdown', libc: ['shutdown'], ret: 'int', args: ['int sockfd:fd', 'int how'] },
   {
-    name: 'sendto', ret: 'ssize_t', flags: ['blocking'],
+    name: 'sendto', libc: ['sendto'], ret: 'ssize_t', flags: ['blocking'],
     args: ['int sockfd:fd', 'const void *buf:in[len]', 'size_t len', 'int flags',
       'const struct sockaddr *dest_addr:in[addrlen]?', 'socklen_t addrlen'],
   },
   {
-    name: 'recvfrom', ret: 'ssize_t', flags: ['blocking'],
+    name: 'recvfrom', libc: ['recvfrom'], ret: 'ssize_t', flags: ['blocking'],
     args: ['int sockfd:fd', 'void *buf:out[len]', 'size_t len', 'int flags',
       'struct sockaddr *src_addr:vrout[addrlen]?', 'socklen_t *addrlen:vrlen?'],
   },
   {
-    name: 'sendmsg', ret: 'ssize_t', flags: ['blocking'],
+    name: 'sendmsg', libc: ['sendmsg'], ret: 'ssize_t', flags: ['blocking'],
     args: ['int sockfd:fd', 'const struct msghdr *msg:msg_in', 'int flags'],
   },
   {
-    name: 'recvmsg', ret: 'ssize_t', flags: ['blocking'],
+    name: 'recvmsg', libc: ['recvmsg'], ret: 'ssize_t', flags: ['blocking'],
     args: ['int sockfd:fd', 'struct msghdr *msg:msg_out', 'int flags'],
   },
   {
-    name: 'getsockopt', ret: 'int',
+    name: 'getsockopt', libc: ['getsockopt'], ret: 'int',
     args: ['int sockfd:fd', 'int level', 'int optname', 'void *optval:vrout[optlen]?', 'socklen_t *optlen:vrlen?'],
   },
   {
-    name: 'setsockopt', ret: 'int',
+    name: 'setsockopt', libc: ['setsockopt'], ret: 'int',
     args: ['int sockfd:fd', 'int level', 'int optname', 'const void *optval:in[optlen]?', 'socklen_t optlen'],
   },
   {
-    name: 'getsockname', ret: 'int',
+    name: 'getsockname', libc: ['getsockname'], ret: 'int',
     args: ['int sockfd:fd', 'struct sockaddr *addr:vrout[addrlen]', 'socklen_t *addrlen:vrlen'],
   },
   {
-    name: 'getpeername', ret: 'int',
+    name: 'getpeername', libc: ['getpeername'], ret: 'int',
     args: ['int sockfd:fd', 'struct sockaddr *addr:vrout[addrlen]', 'socklen_t *addrlen:vrlen'],
   },
 ];

@@ -1,7 +1,9 @@
 /*
  * The interposed libc functions for files, descriptors and sockets: each
  * is the system call it stands for, through hj_syscall (or straight to
- * the host when the library itself calls it).
+ * the host when the library itself calls it).  Those that pass their
+ * arguments on unchanged are generated from the table (hj_stubs.c); the
+ * ones here add, drop or rewrite one.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -10,7 +12,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <stdio.h>
-#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/select.h>
 #include <sys/socket.h>
@@ -124,58 +125,10 @@ creat64(const char *path, mode_t m)
 }
 
 EXPORT ssize_t
-read(int fd, void *b, size_t n)
-{
-	return S3(SYS_read, fd, b, n);
-}
-
-EXPORT ssize_t
 __read_chk(int fd, void *b, size_t n, size_t bl)
 {
 	(void)bl;
 	return S3(SYS_read, fd, b, n);
-}
-
-EXPORT ssize_t
-write(int fd, const void *b, size_t n)
-{
-	return S3(SYS_write, fd, b, n);
-}
-
-EXPORT ssize_t
-pread(int fd, void *b, size_t n, off_t o)
-{
-	return S4(SYS_pread64, fd, b, n, o);
-}
-
-EXPORT ssize_t
-pread64(int fd, void *b, size_t n, off_t o)
-{
-	return S4(SYS_pread64, fd, b, n, o);
-}
-
-EXPORT ssize_t
-pwrite(int fd, const void *b, size_t n, off_t o)
-{
-	return S4(SYS_pwrite64, fd, b, n, o);
-}
-
-EXPORT ssize_t
-pwrite64(int fd, const void *b, size_t n, off_t o)
-{
-	return S4(SYS_pwrite64, fd, b, n, o);
-}
-
-EXPORT ssize_t
-readv(int fd, const struct iovec *v, int n)
-{
-	return S3(SYS_readv, fd, v, n);
-}
-
-EXPORT ssize_t
-writev(int fd, const struct iovec *v, int n)
-{
-	return S3(SYS_writev, fd, v, n);
 }
 
 /* preadv's offset travels as two halves; on x86-64 the high one is 0 */
@@ -201,42 +154,6 @@ EXPORT ssize_t
 pwritev64(int fd, const struct iovec *v, int n, off_t o)
 {
 	return S5(SYS_pwritev, fd, v, n, o, 0);
-}
-
-EXPORT off_t
-lseek(int fd, off_t o, int w)
-{
-	return S3(SYS_lseek, fd, o, w);
-}
-
-EXPORT off_t
-lseek64(int fd, off_t o, int w)
-{
-	return S3(SYS_lseek, fd, o, w);
-}
-
-EXPORT int
-close(int fd)
-{
-	return (int)S1(SYS_close, fd);
-}
-
-EXPORT int
-dup(int fd)
-{
-	return (int)S1(SYS_dup, fd);
-}
-
-EXPORT int
-dup2(int fd, int nfd)
-{
-	return (int)S2(SYS_dup2, fd, nfd);
-}
-
-EXPORT int
-dup3(int fd, int nfd, int fl)
-{
-	return (int)S3(SYS_dup3, fd, nfd, fl);
 }
 
 EXPORT int
@@ -289,12 +206,6 @@ isatty(int fd)
 	return tcgetattr(fd, &t) == 0;
 }
 
-EXPORT int
-flock(int fd, int op)
-{
-	return (int)S2(SYS_flock, fd, op);
-}
-
 /* ------------------------------------------------------------ stat */
 
 EXPORT int
@@ -319,36 +230,6 @@ EXPORT int
 lstat64(const char *p, struct stat64 *st)
 {
 	return (int)S4(SYS_newfstatat, AT_FDCWD, p, st, AT_SYMLINK_NOFOLLOW);
-}
-
-EXPORT int
-fstat(int fd, struct stat *st)
-{
-	return (int)S2(SYS_fstat, fd, st);
-}
-
-EXPORT int
-fstat64(int fd, struct stat64 *st)
-{
-	return (int)S2(SYS_fstat, fd, st);
-}
-
-EXPORT int
-fstatat(int dfd, const char *p, struct stat *st, int fl)
-{
-	return (int)S4(SYS_newfstatat, dfd, p, st, fl);
-}
-
-EXPORT int
-fstatat64(int dfd, const char *p, struct stat64 *st, int fl)
-{
-	return (int)S4(SYS_newfstatat, dfd, p, st, fl);
-}
-
-EXPORT int
-statx(int dfd, const char *p, int fl, unsigned mask, struct statx *st)
-{
-	return (int)S5(SYS_statx, dfd, p, fl, mask, st);
 }
 
 /* the pre-2.33 entry points old binaries still call */
@@ -406,30 +287,6 @@ __fxstatat64(int v, int dfd, const char *p, struct stat64 *st, int fl)
 {
 	(void)v;
 	return fstatat64(dfd, p, st, fl);
-}
-
-EXPORT int
-statfs(const char *p, struct statfs *st)
-{
-	return (int)S2(SYS_statfs, p, st);
-}
-
-EXPORT int
-statfs64(const char *p, struct statfs64 *st)
-{
-	return (int)S2(SYS_statfs, p, st);
-}
-
-EXPORT int
-fstatfs(int fd, struct statfs *st)
-{
-	return (int)S2(SYS_fstatfs, fd, st);
-}
-
-EXPORT int
-fstatfs64(int fd, struct statfs64 *st)
-{
-	return (int)S2(SYS_fstatfs, fd, st);
 }
 
 static void
@@ -493,12 +350,6 @@ access(const char *p, int m)
 }
 
 EXPORT int
-faccessat(int dfd, const char *p, int m, int fl)
-{
-	return (int)S4(SYS_faccessat2, dfd, p, m, fl);
-}
-
-EXPORT int
 euidaccess(const char *p, int m)
 {
 	return (int)S4(SYS_faccessat2, AT_FDCWD, p, m, AT_EACCESS);
@@ -517,12 +368,6 @@ mkdir(const char *p, mode_t m)
 }
 
 EXPORT int
-mkdirat(int dfd, const char *p, mode_t m)
-{
-	return (int)S3(SYS_mkdirat, dfd, p, m);
-}
-
-EXPORT int
 rmdir(const char *p)
 {
 	return (int)S3(SYS_unlinkat, AT_FDCWD, p, AT_REMOVEDIR);
@@ -532,12 +377,6 @@ EXPORT int
 unlink(const char *p)
 {
 	return (int)S3(SYS_unlinkat, AT_FDCWD, p, 0);
-}
-
-EXPORT int
-unlinkat(int dfd, const char *p, int fl)
-{
-	return (int)S3(SYS_unlinkat, dfd, p, fl);
 }
 
 EXPORT int
@@ -563,21 +402,9 @@ renameat(int da, const char *a, int db, const char *b)
 }
 
 EXPORT int
-renameat2(int da, const char *a, int db, const char *b, unsigned fl)
-{
-	return (int)S5(SYS_renameat2, da, a, db, b, fl);
-}
-
-EXPORT int
 link(const char *a, const char *b)
 {
 	return (int)S5(SYS_linkat, AT_FDCWD, a, AT_FDCWD, b, 0);
-}
-
-EXPORT int
-linkat(int da, const char *a, int db, const char *b, int fl)
-{
-	return (int)S5(SYS_linkat, da, a, db, b, fl);
 }
 
 EXPORT int
@@ -586,34 +413,16 @@ symlink(const char *t, const char *p)
 	return (int)S3(SYS_symlinkat, t, AT_FDCWD, p);
 }
 
-EXPORT int
-symlinkat(const char *t, int dfd, const char *p)
-{
-	return (int)S3(SYS_symlinkat, t, dfd, p);
-}
-
 EXPORT ssize_t
 readlink(const char *p, char *b, size_t n)
 {
 	return S4(SYS_readlinkat, AT_FDCWD, p, b, n);
 }
 
-EXPORT ssize_t
-readlinkat(int dfd, const char *p, char *b, size_t n)
-{
-	return S4(SYS_readlinkat, dfd, p, b, n);
-}
-
 EXPORT int
 chmod(const char *p, mode_t m)
 {
 	return (int)S3(SYS_fchmodat, AT_FDCWD, p, m);
-}
-
-EXPORT int
-fchmod(int fd, mode_t m)
-{
-	return (int)S2(SYS_fchmod, fd, m);
 }
 
 EXPORT int
@@ -643,24 +452,6 @@ EXPORT int
 lchown(const char *p, uid_t u, gid_t g)
 {
 	return (int)S5(SYS_fchownat, AT_FDCWD, p, u, g, AT_SYMLINK_NOFOLLOW);
-}
-
-EXPORT int
-fchown(int fd, uid_t u, gid_t g)
-{
-	return (int)S3(SYS_fchown, fd, u, g);
-}
-
-EXPORT int
-fchownat(int dfd, const char *p, uid_t u, gid_t g, int fl)
-{
-	return (int)S5(SYS_fchownat, dfd, p, u, g, fl);
-}
-
-EXPORT int
-utimensat(int dfd, const char *p, const struct timespec t[2], int fl)
-{
-	return (int)S4(SYS_utimensat, dfd, p, t, fl);
 }
 
 EXPORT int
@@ -727,42 +518,6 @@ utime(const char *p, const struct utimbuf *u)
 	return (int)S4(SYS_utimensat, AT_FDCWD, p, u ? ts : NULL, 0);
 }
 
-EXPORT int
-truncate(const char *p, off_t n)
-{
-	return (int)S2(SYS_truncate, p, n);
-}
-
-EXPORT int
-truncate64(const char *p, off_t n)
-{
-	return (int)S2(SYS_truncate, p, n);
-}
-
-EXPORT int
-ftruncate(int fd, off_t n)
-{
-	return (int)S2(SYS_ftruncate, fd, n);
-}
-
-EXPORT int
-ftruncate64(int fd, off_t n)
-{
-	return (int)S2(SYS_ftruncate, fd, n);
-}
-
-EXPORT int
-fallocate(int fd, int mode, off_t o, off_t n)
-{
-	return (int)S4(SYS_fallocate, fd, mode, o, n);
-}
-
-EXPORT int
-fallocate64(int fd, int mode, off_t o, off_t n)
-{
-	return (int)S4(SYS_fallocate, fd, mode, o, n);
-}
-
 /* posix_fallocate returns the error; it falls back to writing zeros */
 EXPORT int
 posix_fallocate(int fd, off_t o, off_t n)
@@ -805,18 +560,6 @@ posix_fadvise64(int fd, off_t o, off_t n, int adv)
 	return posix_fadvise(fd, o, n, adv);
 }
 
-EXPORT int
-fsync(int fd)
-{
-	return (int)S1(SYS_fsync, fd);
-}
-
-EXPORT int
-fdatasync(int fd)
-{
-	return (int)S1(SYS_fdatasync, fd);
-}
-
 EXPORT void
 sync(void)
 {
@@ -829,18 +572,6 @@ syncfs(int fd)
 	if (hj_kfd(fd) >= 0)
 		return (int)S0(SYS_sync);
 	return (int)S1(SYS_syncfs, fd);
-}
-
-EXPORT int
-chdir(const char *p)
-{
-	return (int)S1(SYS_chdir, p);
-}
-
-EXPORT int
-fchdir(int fd)
-{
-	return (int)S1(SYS_fchdir, fd);
 }
 
 EXPORT char *
@@ -874,12 +605,6 @@ EXPORT int
 mknod(const char *p, mode_t m, dev_t d)
 {
 	return (int)S4(SYS_mknodat, AT_FDCWD, p, m, d);
-}
-
-EXPORT int
-mknodat(int dfd, const char *p, mode_t m, dev_t d)
-{
-	return (int)S4(SYS_mknodat, dfd, p, m, d);
 }
 
 EXPORT int
@@ -1028,45 +753,9 @@ copy_file_range(int in, loff_t *oi, int out, loff_t *oo, size_t n,
 /* ------------------------------------------------------ sockets */
 
 EXPORT int
-socket(int d, int t, int p)
-{
-	return (int)S3(SYS_socket, d, t, p);
-}
-
-EXPORT int
-socketpair(int d, int t, int p, int sv[2])
-{
-	return (int)S4(SYS_socketpair, d, t, p, sv);
-}
-
-EXPORT int
-bind(int fd, const struct sockaddr *a, socklen_t l)
-{
-	return (int)S3(SYS_bind, fd, a, l);
-}
-
-EXPORT int
-listen(int fd, int n)
-{
-	return (int)S2(SYS_listen, fd, n);
-}
-
-EXPORT int
 accept(int fd, struct sockaddr *a, socklen_t *l)
 {
 	return (int)S4(SYS_accept4, fd, a, l, 0);
-}
-
-EXPORT int
-accept4(int fd, struct sockaddr *a, socklen_t *l, int fl)
-{
-	return (int)S4(SYS_accept4, fd, a, l, fl);
-}
-
-EXPORT int
-connect(int fd, const struct sockaddr *a, socklen_t l)
-{
-	return (int)S3(SYS_connect, fd, a, l);
 }
 
 EXPORT ssize_t
@@ -1076,74 +765,12 @@ send(int fd, const void *b, size_t n, int fl)
 }
 
 EXPORT ssize_t
-sendto(int fd, const void *b, size_t n, int fl, const struct sockaddr *a,
-    socklen_t l)
-{
-	return S6(SYS_sendto, fd, b, n, fl, a, l);
-}
-
-EXPORT ssize_t
-sendmsg(int fd, const struct msghdr *m, int fl)
-{
-	return S3(SYS_sendmsg, fd, m, fl);
-}
-
-EXPORT ssize_t
 recv(int fd, void *b, size_t n, int fl)
 {
 	return S6(SYS_recvfrom, fd, b, n, fl, 0, 0);
 }
 
-EXPORT ssize_t
-recvfrom(int fd, void *b, size_t n, int fl, struct sockaddr *a,
-    socklen_t *l)
-{
-	return S6(SYS_recvfrom, fd, b, n, fl, a, l);
-}
-
-EXPORT ssize_t
-recvmsg(int fd, struct msghdr *m, int fl)
-{
-	return S3(SYS_recvmsg, fd, m, fl);
-}
-
-EXPORT int
-getsockopt(int fd, int lv, int o, void *v, socklen_t *l)
-{
-	return (int)S5(SYS_getsockopt, fd, lv, o, v, l);
-}
-
-EXPORT int
-setsockopt(int fd, int lv, int o, const void *v, socklen_t l)
-{
-	return (int)S5(SYS_setsockopt, fd, lv, o, v, l);
-}
-
-EXPORT int
-getsockname(int fd, struct sockaddr *a, socklen_t *l)
-{
-	return (int)S3(SYS_getsockname, fd, a, l);
-}
-
-EXPORT int
-getpeername(int fd, struct sockaddr *a, socklen_t *l)
-{
-	return (int)S3(SYS_getpeername, fd, a, l);
-}
-
-EXPORT int
-shutdown(int fd, int how)
-{
-	return (int)S2(SYS_shutdown, fd, how);
-}
-
 /* ------------------------------------------------- multiplexing */
-
-EXPORT int
-poll(struct pollfd *f, nfds_t n, int t)
-{
-	return (int)S3(SYS_poll, f, n, t);
-}
 
 EXPORT int
 __poll_chk(struct pollfd *f, nfds_t n, int t, size_t fl)
@@ -1160,12 +787,6 @@ ppoll(struct pollfd *f, nfds_t n, const struct timespec *t,
 }
 
 EXPORT int
-select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *t)
-{
-	return (int)S5(SYS_select, n, r, w, e, t);
-}
-
-EXPORT int
 pselect(int n, fd_set *r, fd_set *w, fd_set *e, const struct timespec *t,
     const sigset_t *m)
 {
@@ -1177,30 +798,6 @@ pselect(int n, fd_set *r, fd_set *w, fd_set *e, const struct timespec *t,
 		tp = &ts;
 	}
 	return (int)S6(SYS_pselect6, n, r, w, e, tp, m ? &sd : NULL);
-}
-
-EXPORT int
-epoll_create(int n)
-{
-	return (int)S1(SYS_epoll_create, n);
-}
-
-EXPORT int
-epoll_create1(int fl)
-{
-	return (int)S1(SYS_epoll_create1, fl);
-}
-
-EXPORT int
-epoll_ctl(int ep, int op, int fd, struct epoll_event *ev)
-{
-	return (int)S4(SYS_epoll_ctl, ep, op, fd, ev);
-}
-
-EXPORT int
-epoll_wait(int ep, struct epoll_event *ev, int n, int t)
-{
-	return (int)S4(SYS_epoll_wait, ep, ev, n, t);
 }
 
 EXPORT int

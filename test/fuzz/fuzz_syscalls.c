@@ -23,6 +23,8 @@
 
 #include "gen/sysroles.h"
 
+#include "fuzz_kernel.h"
+
 #define ARENA_SIZE	65536
 #define MAXCALLS	64
 
@@ -227,13 +229,9 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char arena[ARENA_SIZE];
-	struct rump_config cfg = { .memlimit = 64u << 20, .maxfiles = 64,
-	    .maxfiles_hard = 128 };
 	struct input in = { data, size };
-	struct rump_kernel *k = rump_kernel_boot(&cfg);
+	struct rump_kernel *k = fuzz_kernel_boot();
 
-	if (k == NULL)
-		abort();
 	rump_kernel_enter(k);
 	/* a process that never sleeps: would-block calls return EAGAIN */
 	if (rump_lwproc_rfork(RUMP_RFCFDG) != 0)
@@ -248,11 +246,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int n = 0; n < MAXCALLS && in.left > 0; n++)
 		one_call(&in, arena);
 	rump_kernel_leave();
-	if (rump_kernel_halt(k) != 0) {
-		fprintf(stderr, "fuzz: kernel memory leaked at halt (generated input %u)\n",
-		    current);
-		abort();
-	}
+	fuzz_kernel_halt(k, current);
 	return 0;
 }
 

@@ -13,14 +13,14 @@
  * replays the kept inputs and mutations of the seeds as a test.
  */
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 
 #include <rump/rump.h>
 #include <rump/rump_syscalls.h>
 
 #include "sysproxy/sp_proto.h"
 #include "sysproxy/sp_server.h"
+
+#include "fuzz_kernel.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,22 +31,14 @@ static unsigned current;	/* the generated input running, for reports */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct rump_config cfg = { .memlimit = 64u << 20, .maxfiles = 64,
-	    .maxfiles_hard = 128 };
-	struct rump_kernel *k = rump_kernel_boot(&cfg);
+	struct rump_kernel *k = fuzz_kernel_boot();
 
-	if (k == NULL)
-		abort();
 	rump_kernel_enter(k);
 	rump_sys_mkdir("/tmp/spf", 0755);
 	rump_sys_mkdir("/tmp/sps", 0777);
 	(void)sp_serve_bytes(k, data, size);
 	rump_kernel_leave();
-	if (rump_kernel_halt(k) != 0) {
-		fprintf(stderr, "fuzz: kernel memory leaked at halt (generated input %u)\n",
-		    current);
-		abort();
-	}
+	fuzz_kernel_halt(k, current);
 	return 0;
 }
 

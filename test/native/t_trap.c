@@ -23,6 +23,7 @@
 
 #include <rump/rump.h>
 
+#include "asm_syscall.h"
 #include "hijack.h"
 
 #define KOFF		1000	/* kernel descriptors, as the router numbers them */
@@ -33,40 +34,7 @@ extern char **environ;
 
 /* ------------------------------------------------ the stand-in router */
 
-__thread volatile unsigned char hj_selector;
-static __thread int hj_depth;
-
-/* the router's brackets, as the contract has them: nesting, ALLOW inside */
-void
-hj_enter(void)
-{
-	hj_depth++;
-	hj_selector = 0;
-}
-
-void
-hj_leave(void)
-{
-	if (--hj_depth == 0)
-		hj_selector = 1;
-}
-
-__asm__(
-	".pushsection " HJ_TEXT_SECTION ",\"ax\",@progbits\n"
-	".globl hj_host_syscall\n"
-	".type hj_host_syscall,@function\n"
-	"hj_host_syscall:\n"
-	"	movq %rdi, %rax\n"
-	"	movq %rsi, %rdi\n"
-	"	movq %rdx, %rsi\n"
-	"	movq %rcx, %rdx\n"
-	"	movq %r8, %r10\n"
-	"	movq %r9, %r8\n"
-	"	movq 8(%rsp), %r9\n"
-	"	syscall\n"
-	"	ret\n"
-	".size hj_host_syscall, .-hj_host_syscall\n"
-	".popsection\n");
+#include "trap_router.h"
 
 static long
 kcall(long nr, long a0, long a1, long a2, long a3)
@@ -131,19 +99,6 @@ static void
 allow(void)
 {
 	hj_selector = 0;	/* SYSCALL_DISPATCH_FILTER_ALLOW */
-}
-
-/* A raw `syscall` instruction in this program's own text. */
-static long
-asm_syscall(long nr, long a0, long a1, long a2, long a3)
-{
-	register long r10 __asm__("r10") = a3;
-	long r;
-
-	__asm__ volatile("syscall" : "=a"(r)
-	    : "0"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10)
-	    : "rcx", "r11", "memory");
-	return r;
 }
 
 static int setup_error = -1;

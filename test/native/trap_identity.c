@@ -14,43 +14,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "hijack.h"
+#include "trap_router.h"
 
-__thread volatile unsigned char hj_selector;
-static __thread int hj_depth;
-
-/* the router's brackets, as the contract has them: nesting, ALLOW inside */
-void
-hj_enter(void)
-{
-	hj_depth++;
-	hj_selector = 0;
-}
-
-void
-hj_leave(void)
-{
-	if (--hj_depth == 0)
-		hj_selector = 1;
-}
 static atomic_long trapped;
-
-__asm__(
-	".pushsection " HJ_TEXT_SECTION ",\"ax\",@progbits\n"
-	".globl hj_host_syscall\n"
-	".type hj_host_syscall,@function\n"
-	"hj_host_syscall:\n"
-	"	movq %rdi, %rax\n"
-	"	movq %rsi, %rdi\n"
-	"	movq %rdx, %rsi\n"
-	"	movq %rcx, %rdx\n"
-	"	movq %r8, %r10\n"
-	"	movq %r9, %r8\n"
-	"	movq 8(%rsp), %r9\n"
-	"	syscall\n"
-	"	ret\n"
-	".size hj_host_syscall, .-hj_host_syscall\n"
-	".popsection\n");
 
 long
 hj_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5)

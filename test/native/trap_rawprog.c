@@ -17,17 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static long
-asm_syscall(long nr, long a0, long a1, long a2, long a3)
-{
-	register long r10 __asm__("r10") = a3;
-	long r;
-
-	__asm__ volatile("syscall" : "=a"(r)
-	    : "0"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10)
-	    : "rcx", "r11", "memory");
-	return r;
-}
+#include "asm_syscall.h"
 
 static const char *dir;
 
