@@ -3,6 +3,7 @@
  * over librumpclient; otherwise a kernel inside this process), take over
  * what an exec'ing parent left in the environment, and arm the trap.
  */
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -30,12 +31,30 @@ hj_note(const char *msg)
 	hj_host_syscall(SYS_writev, 2, (long)v, 3, 0, 0, 0);
 }
 
+/*
+ * With the trap armed every brk, mmap and munmap malloc makes inside libc
+ * is a signal.  glibc grows the heap 128 KiB at a time and serves blocks
+ * from 128 KiB up with mmap until one is freed (then the bar slides up),
+ * but only while no threshold was ever set, and the local kernel's
+ * allocator sets one (rumpuser_mem.c).  Fixed bars, as there: blocks below
+ * 4 MiB from the heap, the heap grown by 1 MiB more than asked.  cp -a in
+ * remote mode otherwise mmap'd and unmapped its copy buffer for each file,
+ * two signals a file.
+ */
+static void
+malloc_tune(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 4 << 20);
+	mallopt(M_TOP_PAD, 1 << 20);
+}
+
 __attribute__((constructor)) static void
 hj_start(void)
 {
 	const char *v;
 
 	hj_enter();
+	malloc_tune();
 	hj_proc_init();
 	if (hj_config_parse(getenv("RUMPHIJACK"), &hj_cfg) != 0) {
 		hj_note("cannot parse RUMPHIJACK");

@@ -44,6 +44,7 @@ long hj_fd_export(long kfd);		/* a kernel fd as the program sees it */
 void hj_fd_hostnew(long fd);		/* a host call returned fd */
 bool hj_fd_guarded(long fd);		/* the library's own host fd */
 void hj_fd_guard(long fd, bool on);
+void hj_fd_unguard_local(void);		/* all but a client's connection */
 long hj_close(long fd);
 long hj_dup(long fd);
 long hj_dup3(long oldfd, long newfd, int flags);

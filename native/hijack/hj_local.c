@@ -11,6 +11,7 @@
  * image over to the next program, which boots its own kernel.
  */
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,16 +200,39 @@ net_item(char *s, unsigned n)
 	return net(s);
 }
 
-/* which host descriptors are open, to guard those the kernel opens */
+#define SCAN_FDS	1024
+
+/*
+ * Which host descriptors are open, to guard those the kernel opens.  One
+ * poll asks for all of them (a closed number comes back POLLNVAL); a
+ * descriptor limit below SCAN_FDS makes poll refuse, and then each number
+ * is asked in turn.
+ */
 static void
 open_fds(unsigned char *set, int max)
 {
+	static struct pollfd pfd[SCAN_FDS];
+
+	for (int fd = 0; fd < max; fd++)
+		pfd[fd] = (struct pollfd){ .fd = fd, .events = 0 };
+	if (hj_host_syscall(SYS_poll, (long)pfd, max, 0, 0, 0, 0) >= 0) {
+		for (int fd = 0; fd < max; fd++)
+			set[fd] = !(pfd[fd].revents & POLLNVAL);
+		return;
+	}
 	for (int fd = 0; fd < max; fd++)
 		set[fd] = hj_host_syscall(SYS_fcntl, fd, F_GETFD, 0, 0, 0, 0) >=
 		    0;
 }
 
-#define SCAN_FDS	1024
+/*
+ * The buffer cache of a program's kernel: half the default.  Its disks are
+ * host files, already in the host's page cache; a bigger cache only spreads
+ * the program over more fresh memory.  cp -a of 10,000 small files filled
+ * 64 MiB and ran a third slower than with 32 MiB (page faults, and every
+ * lookup and allocation missing the CPU's caches more often).
+ */
+#define BUFCACHE	(32u << 20)
 
 /* the process-wide default kernel: the program's threads all use it */
 static void *
@@ -219,6 +243,7 @@ boot(void)
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.hostname = "rumpkit";
+	cfg.bufcache = BUFCACHE;
 	if (c != NULL && strcmp(c, "1") == 0)
 		cfg.console = console;
 	return rump_kernel_boot(&cfg);
@@ -260,7 +285,5 @@ hj_local_halt(void)
 	rump_sys_sync();
 	if (rump_kernel_halt(k) != 0)
 		hj_note("the kernel did not free all its memory at halt");
-	for (int fd = 0; fd < HJ_HIGHMAX; fd++)
-		if (hj_fd_guarded(fd) && !hj_remote_owns_fd(fd))
-			hj_fd_guard(fd, false);
+	hj_fd_unguard_local();
 }

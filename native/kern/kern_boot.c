@@ -55,6 +55,7 @@ rump_kernel_boot(const struct rump_config *cfg)
 	memset(k, 0, sizeof(*k));
 	k->k_memlimit = cfg->memlimit != 0 ? cfg->memlimit :
 	    RUMP_DEFAULT_MEMLIMIT;
+	k->k_buflimit = MIN(cfg->bufcache, k->k_memlimit);
 	k->k_console = cfg->console;
 	k->k_console_arg = cfg->console_arg;
 	if (cfg->hostname != NULL) {

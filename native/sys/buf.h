@@ -1,6 +1,7 @@
 /*
  * The buffer cache: blocks of disks in kernel memory, per kernel, bounded
- * by a quarter of the kernel's memory limit, least recently used first to
+ * by a quarter of the kernel's memory limit (or rump_config.bufcache),
+ * least recently used first to
  * go, keyed by (disk, block number).  Block numbers count 512-byte sectors
  * (DEV_BSIZE); sizes are multiples of it.  A file system uses the same size
  * for a block number every time (a buffer found with another size is

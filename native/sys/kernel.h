@@ -20,6 +20,7 @@ struct rump_kernel {
 	_Atomic uint64_t k_memused;
 	_Atomic uint64_t k_memallocs;
 	uint64_t	k_memlimit;
+	uint64_t	k_buflimit;	/* rump_config.bufcache (vfs_bio.c) */
 
 	kmutex_t	k_intrlock;	/* lwps' l_sleepcv/l_sleepmtx (a leaf) */
 	kmutex_t	k_proclock;	/* everything below up to k_nextpid */

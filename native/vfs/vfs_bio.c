@@ -688,7 +688,7 @@ bio_init(struct rump_kernel *k)
 
 	TAILQ_INIT(&bc->bc_lru);
 	TAILQ_INIT(&bc->bc_dirty);
-	bc->bc_limit = k->k_memlimit / 4;
+	bc->bc_limit = k->k_buflimit != 0 ? k->k_buflimit : k->k_memlimit / 4;
 	if ((error = mutex_init(&bc->bc_lock)) != 0)
 		return error;
 	return cv_init(&bc->bc_cv);

@@ -27,9 +27,8 @@
 static char img[128];
 
 static struct rump_kernel *
-setup(uint64_t memlimit, size_t size, int flags)
+setup_cfg(const struct rump_config *cfg, size_t size, int flags)
 {
-	struct rump_config cfg = { .memlimit = memlimit };
 	struct rump_kernel *k;
 	int fd;
 
@@ -41,7 +40,7 @@ setup(uint64_t memlimit, size_t size, int flags)
 		return NULL;
 	}
 	close(fd);
-	if ((k = rump_kernel_boot(&cfg)) == NULL)
+	if ((k = rump_kernel_boot(cfg)) == NULL)
 		return NULL;
 	rump_kernel_enter(k);
 	if (rump_disk_attach(k, "/dev/ld0", img, flags) != 0) {
@@ -49,6 +48,14 @@ setup(uint64_t memlimit, size_t size, int flags)
 		return NULL;
 	}
 	return k;
+}
+
+static struct rump_kernel *
+setup(uint64_t memlimit, size_t size, int flags)
+{
+	struct rump_config cfg = { .memlimit = memlimit };
+
+	return setup_cfg(&cfg, size, flags);
 }
 
 static int
@@ -349,9 +356,41 @@ io_errors(void)
 	unlink(img);
 }
 
+/* rump_config.bufcache bounds the cache instead, never above memlimit. */
+static void
+configured_bound(void)
+{
+	struct rump_config cfg = { .memlimit = 4 << 20, .bufcache = 512 << 10 };
+	struct rump_config big = { .memlimit = 4 << 20, .bufcache = 1ull << 40 };
+	struct rump_kernel *k = setup_cfg(&cfg, 4 << 20, 0);
+	struct vnode *vp;
+	struct buf *bp;
+	int bad = 0;
+
+	REQUIRE(k != NULL);
+	CHECK_EQ(stats(k).buflimit, 512 << 10);
+	REQUIRE(getdevvp(k, "/dev/ld0", FREAD | FWRITE, &vp) == 0);
+	for (int i = 0; i < 512; i++) {		/* 2 MiB of blocks */
+		if (bread(vp, (bdaddr_t)i * 8, 4096, &bp) != 0)
+			bad++;
+		else
+			brelse(bp);
+	}
+	CHECK_EQ(bad, 0);
+	CHECK(stats(k).bufbytes <= 512 << 10);
+	CHECK_EQ(stats(k).bufs, 128);
+	putdevvp(k, vp);
+	CHECK_EQ(rump_kernel_halt(k), 0);
+	REQUIRE((k = rump_kernel_boot(&big)) != NULL);
+	CHECK_EQ(stats(k).buflimit, 4 << 20);
+	CHECK_EQ(rump_kernel_halt(k), 0);
+	unlink(img);
+}
+
 TESTS(
 	{ "getdevvp_errors", getdevvp_errors },
 	{ "hits_misses_eviction", hits_misses_eviction },
+	{ "configured_bound", configured_bound },
 	{ "delayed_write_fsync", delayed_write_fsync },
 	{ "delayed_write_sync", delayed_write_sync },
 	{ "flusher_comes_and_goes", flusher_comes_and_goes },

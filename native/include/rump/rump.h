@@ -30,6 +30,8 @@ struct rump_config {
 	const char	*hostname;	/* NULL = "rump" */
 	rump_console_fn	console;	/* NULL = console output is dropped */
 	void		*console_arg;
+	uint64_t	bufcache;	/* buffer cache bound (bytes, at most
+					   memlimit); 0 = a quarter of memlimit */
 };
 
 #define RUMP_DEFAULT_MEMLIMIT	(256ull << 20)
@@ -71,7 +73,7 @@ struct rump_kernel_stats {
 	unsigned	bufs;		/* buffer cache: buffers */
 	unsigned	dirtybufs;	/* of which delayed writes */
 	uint64_t	bufbytes;	/* bytes they hold */
-	uint64_t	buflimit;	/* a quarter of memlimit */
+	uint64_t	buflimit;	/* the buffer cache's bound */
 	uint64_t	bufhits;	/* blocks found in the cache */
 	uint64_t	bufmisses;	/* blocks that were not */
 	unsigned	flusher;	/* 1 while the flusher thread runs */
