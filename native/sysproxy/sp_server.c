@@ -393,6 +393,32 @@ inflight(struct sp_conn *c, bool on)
 	pthread_mutex_unlock(&c->lock);
 }
 
+/*
+ * The client may send its INTERRUPT right behind the call (a signal at
+ * once): then one read took both, and the frame sits in our buffer, where
+ * the watcher cannot see it.  Take it out and interrupt the call before it
+ * starts.  Only bytes after the call's own frame move.
+ */
+static void
+take_early_interrupt(struct sp_conn *c)
+{
+	struct sp_rbuf *rb = &c->rb;
+	struct sp_hdr h;
+
+	if (rb->have - rb->next < sizeof(h))
+		return;
+	memcpy(&h, rb->buf + rb->next, sizeof(h));
+	if (h.type != SP_T_INTERRUPT || h.len != sizeof(h) || h.flags != 0 ||
+	    h.spare != 0)
+		return;
+	memmove(rb->buf + rb->next, rb->buf + rb->next + sizeof(h),
+	    rb->have - rb->next - sizeof(h));
+	rb->have -= sizeof(h);
+	pthread_mutex_lock(&c->lock);
+	interrupt_call(c);
+	pthread_mutex_unlock(&c->lock);
+}
+
 static int
 serve_call(struct sp_conn *c, struct sp_hdr *h)
 {
@@ -407,8 +433,10 @@ serve_call(struct sp_conn *c, struct sp_hdr *h)
 	if (error == 0) {
 		bool blocking = call->sr.blocking;
 
-		if (blocking)
+		if (blocking) {
 			inflight(c, true);
+			take_early_interrupt(c);
+		}
 		error = rump_syscall(call->sr.nr, call->a, rv);
 		if (blocking)
 			inflight(c, false);
